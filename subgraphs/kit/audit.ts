@@ -1,0 +1,102 @@
+// The append-only audit log of a subgraph: who read or wrote which person's data, when, which
+// fields, under which operation (GDPR art. 9 data; CNIL délibération 2021-122 on access logs).
+// The code has no update or delete path; the database refuses them too (trigger in the schema).
+import { randomUUID } from 'node:crypto';
+import { defineEntity, p, type EntityManager } from '@mikro-orm/core';
+import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import type { Caller } from './caller.ts';
+
+export const AuditEntry = defineEntity({
+  name: 'AuditEntry',
+  tableName: 'audit_entry',
+  properties: {
+    id: p.string().primary(),
+    at: p.datetime(),
+    subject: p.string(),
+    organisation: p.string(),
+    role: p.string(),
+    operation: p.string().nullable(),
+    action: p.string(),
+    personId: p.string().index(),
+    fields: p.text(),
+  },
+});
+
+export type AuditAction = 'READ' | 'WRITE';
+
+/** SQL that makes the audit table append-only, per dialect (run after the table exists). */
+export const APPEND_ONLY_SQL = {
+  sqlite: [
+    `create trigger if not exists audit_entry_no_update before update on audit_entry begin select raise(abort, 'audit_entry is append-only'); end`,
+    `create trigger if not exists audit_entry_no_delete before delete on audit_entry begin select raise(abort, 'audit_entry is append-only'); end`,
+  ],
+  postgresql: [
+    `create or replace function audit_entry_append_only() returns trigger language plpgsql as $$ begin raise exception 'audit_entry is append-only'; end $$`,
+    `drop trigger if exists audit_entry_append_only on audit_entry`,
+    `create trigger audit_entry_append_only before update or delete on audit_entry for each statement execute function audit_entry_append_only()`,
+  ],
+} as const;
+
+/** Names of the fields selected under a resolver, one level deep, fragments included. */
+export function selectedFields(info: GraphQLResolveInfo): string[] {
+  const names = new Set<string>();
+  const visit = (set: SelectionSetNode | undefined) => {
+    for (const sel of set?.selections ?? []) {
+      if (sel.kind === 'Field') {
+        if (!sel.name.value.startsWith('__')) names.add(sel.name.value);
+      } else if (sel.kind === 'InlineFragment') visit(sel.selectionSet);
+      else visit(info.fragments[sel.name.value]?.selectionSet);
+    }
+  };
+  for (const node of info.fieldNodes) visit(node.selectionSet);
+  return [...names];
+}
+
+/**
+ * Collects the person reads of one request and writes them once, at the end of the request:
+ * one entry per person read, listing every field read of that person.
+ */
+export class AuditTrail {
+  readonly #reads = new Map<string, Set<string>>();
+  readonly #caller: Caller;
+  readonly #operation: string | null;
+
+  constructor(caller: Caller, operation: string | null) {
+    this.#caller = caller;
+    this.#operation = operation;
+  }
+
+  /** Records that `fields` of person `personId` were read (`field` as Type.field or a sub-selection). */
+  read(personId: string, fields: Iterable<string>): void {
+    let set = this.#reads.get(personId);
+    if (!set) this.#reads.set(personId, (set = new Set()));
+    for (const f of fields) set.add(f);
+  }
+
+  /** Records what `info` reads of a person: the field itself and what is selected under it. */
+  readField(personId: string, info: GraphQLResolveInfo): void {
+    const sub = selectedFields(info);
+    const field = `${info.parentType.name}.${info.fieldName}`;
+    this.read(personId, sub.length ? sub.map((s) => `${field}.${s}`) : [field]);
+  }
+
+  entry(action: AuditAction, personId: string, fields: Iterable<string>) {
+    return {
+      id: randomUUID(), at: new Date(), subject: this.#caller.subject, organisation: this.#caller.organisation,
+      role: this.#caller.role, operation: this.#operation, action, personId, fields: [...fields].sort().join(','),
+    };
+  }
+
+  /** Appends a write entry inside the mutation's own transaction. */
+  async written(em: EntityManager, personId: string, fields: Iterable<string>): Promise<void> {
+    await em.insert(AuditEntry, this.entry('WRITE', personId, fields));
+  }
+
+  /** Appends the read entries of the request; called once when the response is sent. */
+  async flush(em: EntityManager): Promise<void> {
+    if (this.#reads.size === 0) return;
+    const rows = [...this.#reads].map(([personId, fields]) => this.entry('READ', personId, fields));
+    this.#reads.clear();
+    await em.insertMany(AuditEntry, rows);
+  }
+}

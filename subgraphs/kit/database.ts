@@ -1,0 +1,113 @@
+// One database per subgraph. Embedded default: SQLite through node:sqlite in <dataDir>/<name>.sqlite,
+// schema created from the entities. PostgreSQL (DATABASE_URL): schema by the committed MikroORM
+// migrations of the subgraph, never by schema:update.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { defineEntity, p, type EntityManager, type EntitySchema } from '@mikro-orm/core';
+import { MikroORM, SqliteDriver, NodeSqliteDialect } from '@mikro-orm/sql';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { AuditEntry, APPEND_ONLY_SQL } from './audit.ts';
+import { IdempotencyRecord } from './idempotency.ts';
+import type { WorldOptions } from './population.ts';
+
+/** Remembers which synthetic world a database was seeded with. */
+export const SeedState = defineEntity({
+  name: 'SeedState',
+  tableName: 'seed_state',
+  properties: {
+    id: p.integer().primary(),
+    seed: p.string(),
+    scale: p.integer(),
+    seededAt: p.datetime(),
+  },
+});
+
+export const KIT_ENTITIES: EntitySchema<any, any>[] = [AuditEntry, IdempotencyRecord, SeedState];
+
+export interface DatabaseOptions {
+  readonly name: string;
+  readonly databaseUrl: string | null;
+  readonly dataDir: string;
+  readonly entities: EntitySchema<any, any>[];
+  readonly migrationsPath: string;
+}
+
+export type Dialect = 'sqlite' | 'postgresql';
+
+export function dialectOf(options: Pick<DatabaseOptions, 'databaseUrl'>): Dialect {
+  return options.databaseUrl ? 'postgresql' : 'sqlite';
+}
+
+export function sqlitePath(options: Pick<DatabaseOptions, 'dataDir' | 'name'>): string {
+  return path.join(options.dataDir, `${options.name}.sqlite`);
+}
+
+/** Opens the ORM without touching the schema (the migration tool needs that). */
+export async function initOrm(options: DatabaseOptions): Promise<MikroORM> {
+  // Both drivers are SQL drivers of the same family; the union is narrowed to what we use.
+  const entities = [...options.entities, ...KIT_ENTITIES];
+  const common = {
+    entities,
+    extensions: [Migrator],
+    migrations: { path: options.migrationsPath, glob: '!(*.d).{js,ts}', transactional: true, emit: 'js' as const, snapshot: false },
+    debug: false,
+    // Our resolvers always work on a request fork; the global context must never be used.
+    allowGlobalContext: false,
+  };
+  if (options.databaseUrl) {
+    return (await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: options.databaseUrl, pool: { min: 0, max: 10 } })) as unknown as MikroORM;
+  }
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = sqlitePath(options);
+  return (await MikroORM.init({ ...common, driver: SqliteDriver, dbName: file, driverOptions: new NodeSqliteDialect(file) })) as unknown as MikroORM;
+}
+
+/** Opens the database and brings its schema up to date (migrations on PostgreSQL). */
+export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> {
+  const orm = await initOrm(options);
+  const dialect = dialectOf(options);
+  if (dialect === 'postgresql') {
+    await orm.migrator.up();
+  } else {
+    await orm.schema.update();
+    await orm.em.getConnection().execute('pragma journal_mode = wal');
+  }
+  for (const sql of APPEND_ONLY_SQL[dialect]) await orm.em.getConnection().execute(sql);
+  return orm;
+}
+
+/** Seeds an empty database with the synthetic world; a seeded database is left as it is. */
+export async function seedIfEmpty(
+  orm: MikroORM,
+  world: WorldOptions,
+  seed: (em: EntityManager, world: WorldOptions) => Promise<void>,
+): Promise<{ seeded: boolean; ms: number }> {
+  const em = orm.em.fork();
+  if (await em.count(SeedState, {})) return { seeded: false, ms: 0 };
+  const started = performance.now();
+  await em.transactional(async (tx) => {
+    await seed(tx, world);
+    await tx.insert(SeedState, { id: 1, seed: world.seed, scale: world.scale, seededAt: new Date() });
+  });
+  return { seeded: true, ms: Math.round(performance.now() - started) };
+}
+
+/** Inserts rows in chunks: one statement per chunk keeps national-scale seeding fast and bounded in memory. */
+export async function insertChunked<T extends object>(em: EntityManager, entity: EntitySchema<T, any>, rows: Iterable<T>, chunk = 500): Promise<number> {
+  let batch: T[] = [];
+  let count = 0;
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length >= chunk) {
+      await em.insertMany(entity, batch as never);
+      count += batch.length;
+      batch = [];
+    }
+  }
+  if (batch.length) {
+    await em.insertMany(entity, batch as never);
+    count += batch.length;
+  }
+  return count;
+}

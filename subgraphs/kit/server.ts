@@ -1,0 +1,114 @@
+// Starts one subgraph: configuration, database (migrated and seeded), Apollo Server over the
+// subgraph schema, gateway-signed requests only, audit flushed after each response.
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { EntityManager, EntitySchema } from '@mikro-orm/core';
+import type { GraphQLFormattedError, GraphQLScalarType } from 'graphql';
+import { loadSubgraphConfig, type SubgraphConfig } from './config.ts';
+import { createContext, type SubgraphContext } from './context.ts';
+import { openDatabase, seedIfEmpty } from './database.ts';
+import { isPublicError } from './errors.ts';
+import { serveHttp } from './http.ts';
+import { createLogger } from './logger.ts';
+import type { WorldOptions } from './population.ts';
+import { scalarResolvers } from './scalars.ts';
+import { DEFAULT_PORTS, subgraphDir, subgraphTypeDefs, type SubgraphName } from './schema-files.ts';
+import { gatewayKeys, verifyGatewayToken } from './trust.ts';
+
+/** A resolver map: type name to field resolvers (or a custom scalar). */
+export type Resolvers = Record<string, Record<string, unknown> | GraphQLScalarType>;
+
+export interface SubgraphDefinition {
+  readonly name: SubgraphName;
+  readonly entities: EntitySchema<any, any>[];
+  readonly resolvers: Resolvers;
+  /** Writes the subgraph's share of the synthetic world into an empty database. */
+  seed(em: EntityManager, world: WorldOptions): Promise<void>;
+}
+
+export interface RunningSubgraph {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** Masks anything that is not a typed error written for the caller: no stack, no SQL. */
+export function maskError(formatted: GraphQLFormattedError, logger: ReturnType<typeof createLogger>): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (isPublicError(code) || code === 'INTERNAL_SERVER_ERROR' && formatted.message === 'internal error') {
+    const { stacktrace: _, ...extensions } = formatted.extensions ?? {};
+    return { ...formatted, extensions };
+  }
+  logger.error({ code, path: formatted.path }, 'masked error');
+  return { message: 'internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}
+
+export async function startSubgraph(definition: SubgraphDefinition, config: SubgraphConfig = loadSubgraphConfig(definition.name, DEFAULT_PORTS[definition.name])): Promise<RunningSubgraph> {
+  const logger = createLogger(definition.name);
+  const orm = await openDatabase({
+    name: definition.name,
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    entities: definition.entities,
+    migrationsPath: `${subgraphDir(definition.name)}migrations`,
+  });
+  const seeding = await seedIfEmpty(orm, config.world, definition.seed);
+  if (seeding.seeded) logger.info({ scale: config.world.scale, ms: seeding.ms }, 'seeded the synthetic world');
+  const keys = await gatewayKeys(config);
+
+  const flushAudit: ApolloServerPlugin<SubgraphContext> = {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue }) {
+          await contextValue.audit.flush(orm.em.fork());
+        },
+      };
+    },
+  };
+
+  const apollo = new ApolloServer<SubgraphContext>({
+    schema: buildSubgraphSchema({ typeDefs: subgraphTypeDefs(definition.name), resolvers: { ...scalarResolvers, ...definition.resolvers } as never }),
+    plugins: [ApolloServerPluginLandingPageDisabled(), flushAudit],
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted) => maskError(formatted, logger),
+    logger,
+  });
+  await apollo.start();
+
+  const http = await serveHttp<SubgraphContext>({
+    host: config.host,
+    port: config.port,
+    bodyLimitBytes: config.bodyLimitBytes,
+    apollo,
+    ready: () => true,
+    context: async ({ req }) => {
+      const { caller, operationName } = await verifyGatewayToken(keys, definition.name, req.headers.authorization);
+      return createContext(orm.em, caller, operationName);
+    },
+  });
+  logger.info({ url: http.url }, `${definition.name} subgraph listening`);
+  return {
+    url: http.url,
+    async stop() {
+      await http.close();
+      await apollo.stop();
+      await orm.close();
+    },
+  };
+}
+
+/** Entry point of a subgraph's main.ts: start, print the URL, stop cleanly on SIGTERM/SIGINT. */
+export async function runSubgraph(definition: SubgraphDefinition): Promise<void> {
+  const running = await startSubgraph(definition);
+  // The stack launcher and tests read this line to learn the port.
+  process.stdout.write(`PASSERELLE_READY ${definition.name} ${running.url}\n`);
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await running.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}

@@ -1,0 +1,62 @@
+// Runs one real subgraph process for a test and calls it as the gateway would (signed token).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Caller, Organisation, Role } from '../../subgraphs/kit/caller.ts';
+import { ensureDevKeys, loadSigningKey } from '../../gateway/keys.ts';
+import { spawnService, type ServiceProcess } from '../../gateway/processes.ts';
+import { signSubgraphToken } from '../../gateway/subgraph-token.ts';
+
+export interface TestSubgraph {
+  readonly process: ServiceProcess;
+  readonly name: string;
+  /** Sends a GraphQL request signed for `caller`; returns status and JSON body. */
+  call(query: string, variables?: Record<string, unknown>, caller?: Partial<CallerClaims>, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  stop(): Promise<void>;
+}
+
+export interface CallerClaims {
+  subject: string;
+  organisation: Organisation;
+  role: Role;
+  scopes: string[];
+  territory: string[];
+}
+
+export const NATIONAL_ADMIN: CallerClaims = {
+  subject: 'test-admin', organisation: 'france-travail', role: 'case-manager', territory: [],
+  scopes: ['person:read', 'health:read', 'orientation:write', 'accompaniment:read', 'accompaniment:write', 'aid:read', 'aid:request', 'aid:decide', 'aid:notes', 'employer:read', 'declaration:write', 'fiphfp:read', 'fiphfp:request', 'fiphfp:decide', 'audit:read', 'statistics:read'],
+};
+
+export function toCaller(claims: CallerClaims): Caller {
+  return { ...claims, scopes: new Set(claims.scopes) };
+}
+
+/** Starts `subgraphs/<name>/main.ts` on a free port with a fresh SQLite database (or DATABASE_URL). */
+export async function startTestSubgraph(name: string, env: Record<string, string> = {}): Promise<TestSubgraph> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `passerelle-${name}-`));
+  const keys = await ensureDevKeys(dataDir);
+  const signing = await loadSigningKey(keys.gateway.privateKey);
+  const proc = await spawnService({
+    name,
+    entry: `subgraphs/${name}/main.ts`,
+    env: { PORT: '0', DATA_DIR: dataDir, SEED_SCALE: '400', GATEWAY_JWKS_FILE: keys.gateway.publicJwks, LOG_LEVEL: 'warn', ...env },
+  });
+  return {
+    process: proc,
+    name,
+    async call(query, variables = {}, claims = {}, headers = {}) {
+      const token = await signSubgraphToken(signing, name, toCaller({ ...NATIONAL_ADMIN, ...claims }), 'Test');
+      const res = await fetch(proc.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return { status: res.status, body: await res.json() };
+    },
+    async stop() {
+      await proc.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
