@@ -37,19 +37,33 @@ export const APPEND_ONLY_SQL = {
   ],
 } as const;
 
-/** Names of the fields selected under a resolver, one level deep, fragments included. */
-export function selectedFields(info: GraphQLResolveInfo): string[] {
+/**
+ * Names of the fields selected under a resolver, one level deep, fragments included; with
+ * `typeName`, fragments on other types are skipped (an `_entities` call mixes types).
+ */
+export function selectedFields(info: GraphQLResolveInfo, typeName?: string): string[] {
   const names = new Set<string>();
   const visit = (set: SelectionSetNode | undefined) => {
     for (const sel of set?.selections ?? []) {
       if (sel.kind === 'Field') {
         if (!sel.name.value.startsWith('__')) names.add(sel.name.value);
-      } else if (sel.kind === 'InlineFragment') visit(sel.selectionSet);
-      else visit(info.fragments[sel.name.value]?.selectionSet);
+      } else {
+        const fragment = sel.kind === 'InlineFragment' ? sel : info.fragments[sel.name.value];
+        const on = fragment?.typeCondition?.name.value;
+        if (!typeName || !on || on === typeName) visit(fragment?.selectionSet);
+      }
     }
   };
   for (const node of info.fieldNodes) visit(node.selectionSet);
   return [...names];
+}
+
+/** The GraphQL view of an audit row (type AuditEntry of kit/common.graphql). */
+export function auditEntryView(row: { at: Date | string; subject: string; organisation: string; role: string; operation?: string | null; action: string; fields: string }, partner: string) {
+  return {
+    at: new Date(row.at).toISOString(), partner, subject: row.subject, organisation: row.organisation, role: row.role,
+    operation: row.operation ?? null, action: row.action, fields: row.fields ? row.fields.split(',') : [],
+  };
 }
 
 /**
@@ -78,6 +92,19 @@ export class AuditTrail {
     const sub = selectedFields(info);
     const field = `${info.parentType.name}.${info.fieldName}`;
     this.read(personId, sub.length ? sub.map((s) => `${field}.${s}`) : [field]);
+  }
+
+  /** Records the fields a connection field (`nodes { ... }`) selects for each person of the page. */
+  readNodes(personIds: Iterable<string>, info: GraphQLResolveInfo, typeName: string): void {
+    const nodes = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? [])
+      .filter((sel) => sel.kind === 'Field' && sel.name.value === 'nodes');
+    const fields = selectedFields({ ...info, fieldNodes: nodes } as GraphQLResolveInfo, typeName).map((s) => `${typeName}.${s}`);
+    for (const id of personIds) this.read(id, fields);
+  }
+
+  /** Records the fields of `typeName` a root field or an `_entities` call selects for a person. */
+  readObject(personId: string, info: GraphQLResolveInfo, typeName: string): void {
+    this.read(personId, selectedFields(info, typeName).map((s) => `${typeName}.${s}`));
   }
 
   entry(action: AuditAction, personId: string, fields: Iterable<string>) {

@@ -1,0 +1,58 @@
+// The gateway's configuration, read once from the environment and the command line, validated and
+// frozen. A wrong value stops the process with a message naming the variable.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ConfigError, integer, url } from '../subgraphs/kit/config.ts';
+
+export type ScopeClaim = 'scope' | 'scp' | 'roles';
+
+export interface GatewayConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly production: boolean;
+  /** The composed supergraph to serve; reloaded when the file changes. */
+  readonly supergraphPath: string;
+  /** Subgraph URLs that replace those written in the supergraph, by subgraph name. */
+  readonly subgraphUrls: Readonly<Record<string, string>>;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly issuerJwks: { readonly url: string } | { readonly file: string };
+  /** Where identity providers put scopes: a space-separated `scope`, or `scp` / `roles` arrays. */
+  readonly scopeClaim: ScopeClaim;
+  readonly signingKeyFile: string;
+  readonly bodyLimitBytes: number;
+  readonly subgraphTimeoutMs: number;
+  readonly operationsDir: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadGatewayConfig(env: Env = process.env, argv: readonly string[] = process.argv.slice(2)): GatewayConfig {
+  const { values } = parseArgs({ args: [...argv], options: { supergraph: { type: 'string' }, port: { type: 'string' } }, allowPositionals: false, strict: false });
+  const dataDir = path.resolve(env.DATA_DIR ?? '.data');
+  const subgraphUrls: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    const match = /^SUBGRAPH_URL_([A-Z0-9_]+)$/.exec(key);
+    if (match && value) subgraphUrls[match[1].toLowerCase().replace(/_/g, '-')] = url(env, key)!;
+  }
+  const scopeClaim = (env.SCOPE_CLAIM ?? 'scope') as ScopeClaim;
+  if (!['scope', 'scp', 'roles'].includes(scopeClaim)) throw new ConfigError('SCOPE_CLAIM must be scope, scp or roles');
+  const jwksUrl = url(env, 'ISSUER_JWKS_URL');
+  const production = env.NODE_ENV === 'production';
+  if (production && !jwksUrl && !env.ISSUER_JWKS_FILE) throw new ConfigError('ISSUER_JWKS_URL (or ISSUER_JWKS_FILE) is required in production');
+  return Object.freeze({
+    host: env.HOST ?? '127.0.0.1',
+    port: integer({ PORT: typeof values.port === 'string' ? values.port : env.PORT }, 'PORT', 4000, 0, 65535),
+    production,
+    supergraphPath: path.resolve(typeof values.supergraph === 'string' ? values.supergraph : env.SUPERGRAPH_PATH ?? 'schema/supergraph.graphql'),
+    subgraphUrls: Object.freeze(subgraphUrls),
+    issuer: env.ISSUER ?? 'passerelle-dev-issuer',
+    audience: env.AUDIENCE ?? 'passerelle',
+    issuerJwks: jwksUrl ? { url: jwksUrl } : { file: path.resolve(env.ISSUER_JWKS_FILE ?? path.join(dataDir, 'keys', 'dev-issuer.jwks.json')) },
+    scopeClaim,
+    signingKeyFile: path.resolve(env.GATEWAY_SIGNING_KEY_FILE ?? path.join(dataDir, 'keys', 'gateway.private.jwk.json')),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_000_000, 1024, 100_000_000),
+    subgraphTimeoutMs: integer(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 100, 120_000),
+    operationsDir: path.resolve(env.TRUSTED_OPERATIONS_DIR ?? 'schema/operations'),
+  });
+}

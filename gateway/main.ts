@@ -1,0 +1,93 @@
+// The Passerelle gateway: Apollo Server over an ApolloGateway that serves a composed supergraph.
+// A request meets, in order: body limit (http.ts) → authentication (context) → operation name →
+// field authorisation (AuthorizingGateway) → query plan → signed subgraph calls with timeouts →
+// error masking. Each concern lives in its own module; this file only lists them.
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { serveHttp, type HttpServer } from '../subgraphs/kit/http.ts';
+import { createLogger } from '../subgraphs/kit/logger.ts';
+import { authenticator } from './authentication.ts';
+import { AuthorizingGateway } from './authorizing-gateway.ts';
+import { loadGatewayConfig, type GatewayConfig } from './config.ts';
+import type { GatewayContext } from './context.ts';
+import { maskGatewayError } from './errors.ts';
+import { loadSigningKey } from './keys.ts';
+import { SignedSubgraphCall } from './subgraph-calls.ts';
+import { supergraphFromFile } from './supergraph.ts';
+
+export interface RunningGateway {
+  readonly http: HttpServer;
+  stop(): Promise<void>;
+}
+
+/** Signs the operation name into subgraph calls (their audit logs record it). */
+const operationName: ApolloServerPlugin<GatewayContext> = {
+  async requestDidStart() {
+    return {
+      async didResolveOperation({ contextValue, operationName }) {
+        contextValue.operationName = operationName ?? null;
+      },
+    };
+  },
+};
+
+export async function createGateway(config: GatewayConfig = loadGatewayConfig()): Promise<RunningGateway> {
+  const logger = createLogger('gateway');
+  const signingKey = await loadSigningKey(config.signingKeyFile);
+  let loaded = false;
+  const gateway = new ApolloGateway({
+    supergraphSdl: supergraphFromFile({
+      path: config.supergraphPath,
+      onReload: (ok, error) => (ok ? logger.info('supergraph reloaded') : logger.error({ err: String(error) }, 'supergraph reload refused; the previous one keeps serving')),
+    }),
+    buildService: ({ name, url }) => new SignedSubgraphCall({ name, url: config.subgraphUrls[name] ?? url!, signingKey, timeoutMs: config.subgraphTimeoutMs }),
+    logger,
+  });
+  gateway.onSchemaLoadOrUpdate(() => {
+    loaded = true;
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway: new AuthorizingGateway(gateway),
+    plugins: [
+      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      operationName,
+    ],
+    introspection: !config.production,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted) => maskGatewayError(formatted, (code) => logger.warn({ code, path: formatted.path }, 'masked error')),
+    logger,
+  });
+  await apollo.start();
+
+  const authenticate = authenticator(config);
+  const http = await serveHttp<GatewayContext>({
+    host: config.host,
+    port: config.port,
+    bodyLimitBytes: config.bodyLimitBytes,
+    apollo,
+    ready: () => loaded,
+    context: async ({ req }) => ({ caller: await authenticate(req.headers.authorization), operationName: null }),
+  });
+  logger.info({ url: http.url, supergraph: config.supergraphPath }, 'gateway listening');
+  return {
+    http,
+    async stop() {
+      await http.close();
+      await apollo.stop();
+    },
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const running = await createGateway();
+  process.stdout.write(`PASSERELLE_READY gateway ${running.http.url}\n`);
+  const stop = async () => {
+    await running.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

@@ -1,0 +1,107 @@
+// `npm start`: the four subgraphs and the gateway as separate processes on the embedded default,
+// each subgraph seeding its database on first start, then the gateway URL and a development token.
+// The end-to-end tests start the same stack (startStack) on free ports.
+import path from 'node:path';
+import { SUBGRAPHS, DEFAULT_PORTS } from '../subgraphs/kit/schema-files.ts';
+import { ensureDevKeys } from './keys.ts';
+import { spawnService, type ServiceProcess } from './processes.ts';
+import { mintDevToken } from './dev-token.ts';
+
+export interface StackOptions {
+  readonly dataDir: string;
+  /** Gateway port; 0 = any free port (subgraphs then use free ports too). */
+  readonly port: number;
+  /** PostgreSQL server URL (without database): each subgraph gets `<prefix><subgraph>` on it. */
+  readonly postgresUrl?: string;
+  readonly databasePrefix?: string;
+  readonly seedScale?: number;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly onLog?: (line: string) => void;
+}
+
+export interface Stack {
+  readonly gatewayUrl: string;
+  readonly subgraphs: Readonly<Record<string, ServiceProcess>>;
+  readonly gateway: ServiceProcess;
+  stop(): Promise<void>;
+}
+
+export function subgraphDatabaseUrl(postgresUrl: string, prefix: string, subgraph: string): string {
+  const url = new URL(postgresUrl);
+  url.pathname = `/${prefix}${subgraph.replace(/-/g, '_')}`;
+  return url.toString();
+}
+
+export async function startStack(options: StackOptions): Promise<Stack> {
+  const keys = await ensureDevKeys(options.dataDir);
+  const common = { DATA_DIR: options.dataDir, ...(options.seedScale ? { SEED_SCALE: String(options.seedScale) } : {}), ...options.env };
+  const started: ServiceProcess[] = [];
+  try {
+    const subgraphs = await Promise.all(SUBGRAPHS.map(async (name) => {
+      const proc = await spawnService({
+        name,
+        entry: `subgraphs/${name}/main.ts`,
+        onLog: options.onLog,
+        env: {
+          ...common,
+          PORT: String(options.port === 0 ? 0 : DEFAULT_PORTS[name]),
+          GATEWAY_JWKS_FILE: keys.gateway.publicJwks,
+          ...(options.postgresUrl ? { DATABASE_URL: subgraphDatabaseUrl(options.postgresUrl, options.databasePrefix ?? 'passerelle_', name) } : {}),
+        },
+      });
+      started.push(proc);
+      return proc;
+    }));
+    const urls = Object.fromEntries(subgraphs.map((s) => [`SUBGRAPH_URL_${s.name.toUpperCase().replace(/-/g, '_')}`, s.url]));
+    const gateway = await spawnService({
+      name: 'gateway',
+      entry: 'gateway/main.ts',
+      onLog: options.onLog,
+      env: { ...common, ...urls, PORT: String(options.port), ISSUER_JWKS_FILE: keys.issuer.publicJwks, GATEWAY_SIGNING_KEY_FILE: keys.gateway.privateKey },
+    });
+    started.push(gateway);
+    return {
+      gatewayUrl: gateway.url,
+      gateway,
+      subgraphs: Object.fromEntries(subgraphs.map((s) => [s.name, s])),
+      stop: async () => {
+        await Promise.all(started.map((s) => s.stop()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((s) => s.stop()));
+    throw error;
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
+  const started = performance.now();
+  const stack = await startStack({
+    dataDir,
+    port: Number(process.env.PORT ?? 4000),
+    postgresUrl: process.env.POSTGRES_URL,
+    onLog: process.env.LOG_LEVEL === 'debug' ? (line) => process.stderr.write(`${line}\n`) : undefined,
+  });
+  const token = await mintDevToken(dataDir, { organisation: 'france-travail', role: 'counsellor' });
+  process.stdout.write([
+    '',
+    `Passerelle is ready in ${Math.round(performance.now() - started)} ms.`,
+    `  Gateway (Apollo Sandbox): ${stack.gatewayUrl}`,
+    ...Object.values(stack.subgraphs).map((s) => `  ${s.name.padEnd(12)} subgraph: ${s.url} (gateway-signed requests only)`),
+    '',
+    'Development token (France Travail counsellor, national). In Sandbox, open the connection settings',
+    '(the gear beside the URL) and add the shared header  Authorization: Bearer <token>',
+    '',
+    token,
+    '',
+    'Other roles: npm run token -- --org cap-emploi --role counsellor --territory 27',
+    '',
+  ].join('\n'));
+  const stop = async () => {
+    await stack.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
