@@ -2,11 +2,20 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
-    hookTimeout: 240_000,
-    // Two cores: end-to-end suites start real processes; keep files from starving each other.
-    maxWorkers: 2,
-    reporters: process.env.CI ? ['default', ['json', { outputFile: '.data/vitest-report.json' }]] : ['default'],
+    hookTimeout: 300_000,
+    // CI asks for a JSON report to print the totals.
+    reporters: process.env.VITEST_JSON_REPORT ? ['default', ['json', { outputFile: process.env.VITEST_JSON_REPORT }]] : ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit-and-subgraph', include: ['test/*.test.ts'], maxWorkers: 2 },
+      },
+      {
+        extends: true,
+        // One real stack (four subgraph processes and the gateway) for all end-to-end files.
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/e2e/global-setup.ts'], maxWorkers: 1, fileParallelism: false },
+      },
+    ],
   },
 });

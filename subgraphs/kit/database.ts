@@ -50,7 +50,7 @@ export async function initOrm(options: DatabaseOptions): Promise<MikroORM> {
   const common = {
     entities,
     extensions: [Migrator],
-    migrations: { path: options.migrationsPath, glob: '!(*.d).{js,ts}', transactional: true, emit: 'js' as const, snapshot: false },
+    migrations: { path: options.migrationsPath, glob: '!(*.d).{js,ts}', transactional: true, emit: 'js' as const, snapshot: false, silent: true },
     debug: false,
     // Our resolvers always work on a request fork; the global context must never be used.
     allowGlobalContext: false,
@@ -68,6 +68,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<MikroORM> 
   const orm = await initOrm(options);
   const dialect = dialectOf(options);
   if (dialect === 'postgresql') {
+    // Creates the subgraph's database on a fresh server (deployments may also create it beforehand).
+    await orm.schema.ensureDatabase({ create: true });
     await orm.migrator.up();
   } else {
     await orm.schema.update();

@@ -33,10 +33,10 @@ type EmployerParent = Establishment & { agefiphFundingReferences?: FundingRef[];
 interface PersonFilter { lastName?: string; firstName?: string; birthDate?: string; departement?: string }
 interface EmployerFilter { name?: string; sector?: string; departement?: string }
 
-/** Escapes LIKE wildcards so that a search for "50%" means the text "50%". */
+/** A LIKE pattern; wildcards typed by the user are dropped (escaping differs between SQLite and PostgreSQL). */
 function like(text: string, mode: 'prefix' | 'contains'): string {
-  const escaped = text.replace(/[\\%_]/g, (c) => `\\${c}`);
-  return mode === 'prefix' ? `${escaped}%` : `%${escaped}%`;
+  const literal = text.replace(/[\\%_]/g, '');
+  return mode === 'prefix' ? `${literal}%` : `%${literal}%`;
 }
 
 function checkSearchText(value: string | undefined, field: string): void {
