@@ -1,7 +1,9 @@
 // The Passerelle gateway: Apollo Server over an ApolloGateway that serves a composed supergraph.
-// A request meets, in order: body limit (http.ts) → authentication (context) → operation name →
-// field authorisation (AuthorizingGateway) → query plan → signed subgraph calls with timeouts →
-// error masking. Each concern lives in its own module; this file only lists them.
+// A request meets, in order: body limit and JSON-only bodies (kit/http.ts) → CSRF prevention and no
+// batching (Apollo Server options) → authentication (context) → operation limits (limits.ts) →
+// introspection gate → trusted documents in production → operation name → field authorisation
+// (AuthorizingGateway) → query plan → signed subgraph calls with timeouts (subgraph-calls.ts) →
+// error masking (errors.ts). Each concern lives in its own module; this file only lists them.
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -16,6 +18,9 @@ import { maskGatewayError } from './errors.ts';
 import { loadSigningKey } from './keys.ts';
 import { SignedSubgraphCall } from './subgraph-calls.ts';
 import { supergraphFromFile } from './supergraph.ts';
+import { operationLimits } from './limits.ts';
+import { introspectionGate } from './introspection.ts';
+import { loadTrustedDocuments, registeredDocumentsCache, trustedDocumentsOnly } from './trusted-documents.ts';
 
 export interface RunningGateway {
   readonly http: HttpServer;
@@ -49,13 +54,23 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     loaded = true;
   });
 
+  const limits = operationLimits();
+  const trusted = loadTrustedDocuments(config.operationsDir);
   const apollo = new ApolloServer<GatewayContext>({
     gateway: new AuthorizingGateway(gateway),
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    persistedQueries: { cache: registeredDocumentsCache(trusted) },
     plugins: [
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
+      introspectionGate(config.production),
+      ...(config.production ? [trustedDocumentsOnly(trusted)] : []),
       operationName,
     ],
-    introspection: !config.production,
+    // Introspection itself is gated by role in introspectionGate.
+    introspection: true,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted) => maskGatewayError(formatted, (code) => logger.warn({ code, path: formatted.path }, 'masked error')),
     logger,
