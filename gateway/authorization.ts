@@ -3,7 +3,7 @@
 // subgraph is called. Fields the caller may not read are removed from the operation, each with a
 // FORBIDDEN error at its path; the rest executes (the behaviour of Apollo Router's authorization).
 import {
-  Kind, isAbstractType, getNamedType, parse, print, type DocumentNode, type FieldNode, type FragmentDefinitionNode,
+  Kind, visit, isAbstractType, getNamedType, parse, print, type DocumentNode, type FieldNode, type FragmentDefinitionNode,
   type GraphQLCompositeType, type GraphQLSchema, type OperationDefinitionNode, type SelectionNode, type SelectionSetNode,
   GraphQLError, isObjectType, isInterfaceType, type ConstDirectiveNode,
 } from 'graphql';
@@ -30,7 +30,7 @@ function directiveNames(document: DocumentNode): { authenticated: string; requir
       if (link.name.value !== 'link') continue;
       const url = link.arguments?.find((a) => a.name.value === 'url')?.value;
       const as = link.arguments?.find((a) => a.name.value === 'as')?.value;
-      if (url?.kind !== Kind.STRING || as?.kind !== Kind.STRING) continue;
+          if (url?.kind !== Kind.STRING || as?.kind !== Kind.STRING) continue;
       if (url.value.includes('/authenticated/')) names.authenticated = as.value;
       if (url.value.includes('/requiresScopes/')) names.requiresScopes = as.value;
     }
@@ -51,6 +51,36 @@ function requirementOf(directives: readonly ConstDirectiveNode[] | undefined, na
     }
   }
   return authenticated || scopes ? { authenticated: authenticated || scopes !== null, scopes } : null;
+}
+
+const SECURITY_FEATURES = ['/authenticated/', '/requiresScopes/'];
+
+/**
+ * ApolloGateway refuses supergraphs that link the authorization features (they are "for: SECURITY"
+ * and it cannot enforce them). We enforce them ourselves, so the gateway gets the supergraph
+ * without them: the @link, the directive definitions, their scalar and every application.
+ */
+export function withoutSecurityFeatures(supergraphSdl: string): string {
+  const document = parse(supergraphSdl);
+  const names = directiveNames(document);
+  const drop = new Set([names.authenticated, names.requiresScopes]);
+  const stripped = visit(document, {
+    [Kind.DIRECTIVE](node) {
+      if (drop.has(node.name.value)) return null;
+      if (node.name.value === 'link') {
+        const url = node.arguments?.find((a) => a.name.value === 'url')?.value;
+        if (url?.kind === Kind.STRING && SECURITY_FEATURES.some((f) => url.value.includes(f))) return null;
+      }
+      return undefined;
+    },
+    [Kind.DIRECTIVE_DEFINITION](node) {
+      return drop.has(node.name.value) ? null : undefined;
+    },
+    [Kind.SCALAR_TYPE_DEFINITION](node) {
+      return node.name.value === `${names.requiresScopes}__Scope` ? null : undefined;
+    },
+  });
+  return print(stripped);
 }
 
 /** Reads the access declarations of a supergraph SDL. */

@@ -5,20 +5,32 @@ import { createHash } from 'node:crypto';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { GatewayExecutor, GatewayInterface, GatewayLoadResult, GatewaySchemaLoadOrUpdateCallback } from '@apollo/server-gateway-interface';
 import { print, type GraphQLSchema } from 'graphql';
-import { accessPolicy, authorizeOperation, type AccessPolicy } from './authorization.ts';
+import { accessPolicy, authorizeOperation, withoutSecurityFeatures, type AccessPolicy } from './authorization.ts';
 import type { GatewayContext } from './context.ts';
+
+/** Deny everything until a supergraph and its policy are loaded together. */
+const DENY_ALL: AccessPolicy = { fields: new Map(), types: new Map([['Query', { authenticated: true, scopes: [] }], ['Mutation', { authenticated: true, scopes: [] }]]) };
 
 export class AuthorizingGateway implements GatewayInterface {
   readonly #inner: ApolloGateway;
-  #schema: GraphQLSchema | undefined;
-  #policy: AccessPolicy = { fields: new Map(), types: new Map() };
+  /** The schema and the policy it was composed with, replaced together on every reload. */
+  #current: { schema: GraphQLSchema; policy: AccessPolicy } | undefined;
+  /** Policies of prepared supergraphs, by the text handed to ApolloGateway. */
+  readonly #policies = new Map<string, AccessPolicy>();
 
   constructor(inner: ApolloGateway) {
     this.#inner = inner;
     inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
-      this.#schema = apiSchema;
-      this.#policy = accessPolicy(coreSupergraphSdl);
+      this.#current = { schema: apiSchema, policy: this.#policies.get(coreSupergraphSdl) ?? DENY_ALL };
+      for (const sdl of this.#policies.keys()) if (sdl !== coreSupergraphSdl) this.#policies.delete(sdl);
     });
+  }
+
+  /** Reads the access policy of a supergraph and returns the text ApolloGateway can load. */
+  prepare(supergraphSdl: string): string {
+    const loadable = withoutSecurityFeatures(supergraphSdl);
+    this.#policies.set(loadable, accessPolicy(supergraphSdl));
+    return loadable;
   }
 
   onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback) {
@@ -37,8 +49,8 @@ export class AuthorizingGateway implements GatewayInterface {
   #authorized(executor: GatewayExecutor): GatewayExecutor {
     return async (requestContext) => {
       const context = requestContext.context as GatewayContext;
-      const schema = this.#schema ?? requestContext.schema;
-      const result = authorizeOperation(schema, this.#policy, requestContext.document, requestContext.operationName, context.caller);
+      const { schema, policy } = this.#current ?? { schema: requestContext.schema, policy: DENY_ALL };
+      const result = authorizeOperation(schema, policy, requestContext.document, requestContext.operationName, context.caller);
       if (result.errors.length === 0) return executor(requestContext);
       if (result.empty) return { data: null, errors: result.errors };
       const queryHash = createHash('sha256').update(print(result.document)).digest('hex');

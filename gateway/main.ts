@@ -42,14 +42,18 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
   const logger = createLogger('gateway');
   const signingKey = await loadSigningKey(config.signingKeyFile);
   let loaded = false;
+  // The authorization layer reads each supergraph's access declarations before ApolloGateway loads it.
+  let authorizing: AuthorizingGateway | undefined;
   const gateway = new ApolloGateway({
     supergraphSdl: supergraphFromFile({
       path: config.supergraphPath,
+      prepare: (sdl) => authorizing!.prepare(sdl),
       onReload: (ok, error) => (ok ? logger.info('supergraph reloaded') : logger.error({ err: String(error) }, 'supergraph reload refused; the previous one keeps serving')),
     }),
     buildService: ({ name, url }) => new SignedSubgraphCall({ name, url: config.subgraphUrls[name] ?? url!, signingKey, timeoutMs: config.subgraphTimeoutMs }),
     logger,
   });
+  authorizing = new AuthorizingGateway(gateway);
   gateway.onSchemaLoadOrUpdate(() => {
     loaded = true;
   });
@@ -57,7 +61,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
   const limits = operationLimits();
   const trusted = loadTrustedDocuments(config.operationsDir);
   const apollo = new ApolloServer<GatewayContext>({
-    gateway: new AuthorizingGateway(gateway),
+    gateway: authorizing,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,

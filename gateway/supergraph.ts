@@ -7,12 +7,15 @@ import type { SupergraphSdlHook } from '@apollo/gateway';
 export interface SupergraphFileOptions {
   readonly path: string;
   readonly pollIntervalMs?: number;
+  /** Turns the file's text into what ApolloGateway loads (the authorization layer reads it first). */
+  readonly prepare: (sdl: string) => string;
   readonly onReload?: (ok: boolean, error?: unknown) => void;
 }
 
 export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSdlHook {
   return async ({ update }) => {
     let current = readFileSync(options.path, 'utf8');
+    const initial = options.prepare(current);
     // Polling (not fs.watch): editors and `npm run compose` replace the file, which fs.watch may miss.
     watchFile(options.path, { interval: options.pollIntervalMs ?? 500 }, () => {
       let next: string;
@@ -24,13 +27,13 @@ export function supergraphFromFile(options: SupergraphFileOptions): SupergraphSd
       }
       if (next === current) return;
       try {
-        update(next);
+        update(options.prepare(next));
         current = next;
         options.onReload?.(true);
       } catch (error) {
         options.onReload?.(false, error);
       }
     });
-    return { supergraphSdl: current, cleanup: async () => unwatchFile(options.path) };
+    return { supergraphSdl: initial, cleanup: async () => unwatchFile(options.path) };
   };
 }

@@ -10,6 +10,8 @@ import { signSubgraphToken } from '../../gateway/subgraph-token.ts';
 export interface TestSubgraph {
   readonly process: ServiceProcess;
   readonly name: string;
+  /** The subgraph's SQLite file (when it runs on the embedded default). */
+  readonly databaseFile: string;
   /** Sends a GraphQL request signed for `caller`; returns status and JSON body. */
   call(query: string, variables?: Record<string, unknown>, caller?: Partial<CallerClaims>, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
   stop(): Promise<void>;
@@ -45,6 +47,7 @@ export async function startTestSubgraph(name: string, env: Record<string, string
   return {
     process: proc,
     name,
+    databaseFile: path.join(dataDir, `${name}.sqlite`),
     async call(query, variables = {}, claims = {}, headers = {}) {
       const token = await signSubgraphToken(signing, name, toCaller({ ...NATIONAL_ADMIN, ...claims }), 'Test');
       const res = await fetch(proc.url, {

@@ -1,0 +1,196 @@
+// Attacks on the gateway's request handling: operation bombs, batching, CSRF shapes, huge bodies,
+// and the production mode (introspection, suggestions, trusted documents, error masking).
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { spawnService, type ServiceProcess } from '../../gateway/processes.ts';
+import { person } from '../../subgraphs/kit/population.ts';
+import { codes, gql, tokenFor, type GraphQLResponse } from './client.ts';
+import { startTestSubgraph, type TestSubgraph } from '../support/subgraph.ts';
+
+const world = () => ({ seed: 'passerelle', scale: inject('seedScale') });
+
+async function orientationCount(token: string, personId: string): Promise<number> {
+  const res = await gql(token, 'query($id: ID!) { person(id: $id) { orientations { totalCount } } }', { id: personId });
+  return res.body.data.person.orientations.totalCount;
+}
+
+const mutation = (key: string, personId: string) =>
+  `mutation { recordOrientation(input: { idempotencyKey: "${key}", personId: "${personId}", orientedTo: CAP_EMPLOI, track: EMPLOYMENT, decidedOn: "2025-06-02" }) { id } }`;
+
+function expectNoLeak(res: GraphQLResponse | string) {
+  const text = typeof res === 'string' ? res : JSON.stringify(res.body);
+  for (const secret of ['stack', 'select ', 'SQLITE', 'no such table', 'pole-emploi', '127.0.0.1', 'localhost', 'at async', '.ts:']) {
+    expect(text).not.toContain(secret);
+  }
+}
+
+describe('operation limits (graphql-armor)', () => {
+  let token: string;
+  beforeAll(async () => {
+    token = await tokenFor('france-travail', 'counsellor');
+  });
+
+  it('refuses a query nested deeper than 10 levels', async () => {
+    const res = await gql(token, '{ employers { nodes { jobOffers { nodes { employer { jobOffers { nodes { employer { jobOffers { nodes { employer { jobOffers { nodes { title } } } } } } } } } } } } }');
+    expect(codes(res)).toContain('GRAPHQL_VALIDATION_FAILED');
+    expect(res.body.data ?? null).toBeNull();
+  });
+
+  it('refuses more than 15 aliases', async () => {
+    const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: agencies(first: 1) { totalCount }`).join(' ');
+    const res = await gql(token, `{ ${aliases} }`);
+    expect(codes(res)).toContain('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses a field repeated thousands of times (token limit)', async () => {
+    const res = await gql(token, `{ agencies { ${'totalCount '.repeat(4000)} } }`);
+    expect(res.body.data ?? null).toBeNull();
+    expect(res.body.errors?.length).toBeGreaterThan(0);
+  });
+
+  it('refuses an operation overloaded with directives', async () => {
+    const res = await gql(token, `{ __typename ${'@include(if: true) '.repeat(40)} }`);
+    expect(codes(res)).toContain('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses circular fragments', async () => {
+    const res = await gql(token, 'query { ...A } fragment A on Query { ...B } fragment B on Query { ...A }');
+    expect(codes(res)).toContain('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses an operation whose cost is above the limit', async () => {
+    const wide = 'name siret siren nafCode nafVersion sector departement headcount';
+    const deep = `jobOffers { nodes { title romeCode romeVersion contractType departement postedOn employer { ${wide} jobOffers { nodes { title employer { ${wide} } } } } } }`;
+    const aliases = Array.from({ length: 12 }, (_, i) => `e${i}: employers(first: 100) { nodes { ${wide} ${deep} } }`).join(' ');
+    const res = await gql(token, `{ ${aliases} }`);
+    expect(codes(res)).toContain('GRAPHQL_VALIDATION_FAILED');
+    expect(res.body.errors?.some((e) => /cost/i.test(e.message))).toBe(true);
+  });
+});
+
+describe('request shapes refused at the door', () => {
+  let token: string;
+  const someone = () => person(world(), 1).id;
+  beforeAll(async () => {
+    token = await tokenFor('france-travail', 'counsellor');
+  });
+
+  it('refuses batched requests', async () => {
+    const res = await fetch(inject('gatewayUrl'), {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).not.toContain('"data"');
+  });
+
+  it('refuses a mutation sent by GET and writes nothing', async () => {
+    const before = await orientationCount(token, someone());
+    const url = `${inject('gatewayUrl')}?query=${encodeURIComponent(mutation('get-attack-0001', someone()))}`;
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}`, 'apollo-require-preflight': 'true' } });
+    expect(res.status).toBe(405);
+    expect(await orientationCount(token, someone())).toBe(before);
+  });
+
+  it('refuses a GET query without a CSRF preflight header', async () => {
+    const res = await fetch(`${inject('gatewayUrl')}?query=${encodeURIComponent('{ __typename }')}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(400);
+  });
+
+  for (const contentType of ['application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x']) {
+    it(`refuses a ${contentType.split(';')[0]} POST (a CSRF shape) and writes nothing`, async () => {
+      const before = await orientationCount(token, someone());
+      const body = contentType.startsWith('application/x-www') ? `query=${encodeURIComponent(mutation('form-attack-001', someone()))}` : JSON.stringify({ query: mutation('text-attack-001', someone()) });
+      const res = await fetch(inject('gatewayUrl'), { method: 'POST', headers: { 'content-type': contentType, authorization: `Bearer ${token}` }, body });
+      expect(res.status).toBe(415);
+      expect(await orientationCount(token, someone())).toBe(before);
+    });
+  }
+
+  it('refuses a 10 MB body with 413 before reading it all', async () => {
+    const res = await fetch(inject('gatewayUrl'), {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(10 * 1024 * 1024) } }),
+    });
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as GraphQLResponse['body']).errors?.[0]?.extensions?.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+});
+
+describe('production mode', () => {
+  let gateway: ServiceProcess;
+  let brokenPoleEmploi: TestSubgraph;
+  const call = async (token: string, body: object) => {
+    const res = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, text, body: JSON.parse(text) as GraphQLResponse['body'] };
+  };
+
+  beforeAll(async () => {
+    // A France Travail subgraph of its own, whose database will lose a table (a real fault, no hook).
+    brokenPoleEmploi = await startTestSubgraph('pole-emploi', {
+      SEED_SCALE: '50',
+      GATEWAY_JWKS_FILE: path.join(inject('dataDir'), 'keys', 'gateway.jwks.json'),
+    });
+    const urls = inject('subgraphUrls');
+    gateway = await spawnService({
+      name: 'gateway-production',
+      entry: 'gateway/main.ts',
+      env: {
+        NODE_ENV: 'production', PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: inject('dataDir'),
+        ISSUER_JWKS_FILE: path.join(inject('dataDir'), 'keys', 'dev-issuer.jwks.json'),
+        GATEWAY_SIGNING_KEY_FILE: path.join(inject('dataDir'), 'keys', 'gateway.private.jwk.json'),
+        SUBGRAPH_URL_POLE_EMPLOI: brokenPoleEmploi.process.url, SUBGRAPH_URL_CAP_EMPLOI: urls['cap-emploi'],
+        SUBGRAPH_URL_AGEFIPH: urls.agefiph, SUBGRAPH_URL_FIPHFP: urls.fiphfp,
+      },
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await brokenPoleEmploi?.stop();
+  });
+
+  it('executes a registered document sent by its hash (APQ)', async () => {
+    const text = readFileSync('schema/operations/counsellor-app/Caseload.graphql', 'utf8');
+    const hash = createHash('sha256').update(text).digest('hex');
+    const res = await call(await tokenFor('france-travail', 'counsellor'), {
+      variables: { counsellorId: 'ft-27-001' }, extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
+    });
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.caseload.totalCount).toBeGreaterThanOrEqual(0);
+  });
+
+  it('refuses an operation no partner app registered', async () => {
+    const res = await call(await tokenFor('france-travail', 'counsellor'), { query: '{ people(first: 100) { nodes { id firstName lastName } } }' });
+    expect(codes(res)).toEqual(['OPERATION_NOT_TRUSTED']);
+    expect(res.body.data ?? null).toBeNull();
+  });
+
+  it('refuses introspection to a counsellor and allows it to an analyst holding the sandbox scope', async () => {
+    const counsellor = await call(await tokenFor('france-travail', 'counsellor'), { query: '{ __schema { queryType { name } } }' });
+    expect(codes(counsellor)).toContain('FORBIDDEN');
+    expect(counsellor.body.data ?? null).toBeNull();
+    const analyst = await call(await tokenFor('dgefp', 'analyst'), { query: '{ __schema { queryType { name } } }' });
+    expect(analyst.body.data.__schema.queryType.name).toBe('Query');
+  });
+
+  it('gives no field suggestion that would map the schema', async () => {
+    const res = await call(await tokenFor('dgefp', 'analyst'), { query: '{ peple { id } }' });
+    expect(codes(res)).toContain('GRAPHQL_VALIDATION_FAILED');
+    expect(res.text).not.toMatch(/did you mean/i);
+  });
+
+  it('masks a subgraph failure: path and code only, no SQL, stack, subgraph name or host', async () => {
+    const sqlite = new DatabaseSync(brokenPoleEmploi.databaseFile);
+    sqlite.exec('drop table agency');
+    sqlite.close();
+    const res = await call(await tokenFor('dgefp', 'analyst', { scopes: ['sandbox'] }), { query: '{ agencies(first: 1) { totalCount } }' });
+    expect(res.body.errors?.[0]?.message).toBe('internal error');
+    expect(res.body.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(res.body.errors?.[0]?.path).toEqual(['agencies']);
+    expectNoLeak(res.text);
+  });
+});
