@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { Kind } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { compose, SUPERGRAPH_PATH } from '../schema/compose.ts';
 import { subgraphTypeDefs, SUBGRAPHS } from '../subgraphs/kit/schema-files.ts';
@@ -18,7 +19,7 @@ describe('the composed supergraph', () => {
     const missing: string[] = [];
     for (const name of SUBGRAPHS) {
       for (const def of subgraphTypeDefs(name).definitions) {
-        if (!('name' in def) || !def.name || def.kind === 'SchemaExtension' || def.kind === 'DirectiveDefinition') continue;
+        if (!('name' in def) || !def.name || def.kind === Kind.DIRECTIVE_DEFINITION) continue;
         const typeName = def.name.value;
         if (!['Query', 'Mutation'].includes(typeName) && !('description' in def && def.description)) missing.push(`${name}: ${typeName}`);
         const fields = ('fields' in def ? def.fields : undefined) ?? [];

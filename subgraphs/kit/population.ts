@@ -88,7 +88,7 @@ function pad(n: number, width: number): string {
 }
 
 /** Weighted choice: `weights` pairs each value with its share. */
-function weighted<T>(r: number, weights: readonly (readonly [T, number])[]): T {
+export function weighted<T>(r: number, weights: readonly (readonly [T, number])[]): T {
   let acc = 0;
   for (const [value, w] of weights) {
     acc += w;
