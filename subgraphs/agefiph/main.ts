@@ -1,0 +1,6 @@
+import { runSubgraph } from '../kit/server.ts';
+import { entities } from './entities.ts';
+import { resolvers } from './resolvers.ts';
+import { seed } from './seed.ts';
+
+await runSubgraph({ name: 'agefiph', entities, resolvers, seed });
