@@ -4,7 +4,9 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 
 /** Our deepest legitimate operation (employer → fundings → nodes → beneficiary → history → nodes) is 7 levels. */
-export const LIMITS = Object.freeze({ depth: 10, aliases: 15, tokens: 3000, directives: 30, cost: 5000 });
+// Cost as graphql-armor counts it (objects 2, scalars 1, ×1.5 per level): a counsellor's whole
+// person file across the four partners costs about 6,000.
+export const LIMITS = Object.freeze({ depth: 10, aliases: 15, tokens: 3000, directives: 30, cost: 20_000 });
 
 export function operationLimits() {
   return new ApolloArmor({
