@@ -7,6 +7,7 @@ import type { GatewayExecutor, GatewayInterface, GatewayLoadResult, GatewaySchem
 import { print, type GraphQLSchema } from 'graphql';
 import { accessPolicy, authorizeOperation, withoutSecurityFeatures, type AccessPolicy } from './authorization.ts';
 import type { GatewayContext } from './context.ts';
+import { checkScalarInputs } from './scalars.ts';
 
 /** Deny everything until a supergraph and its policy are loaded together. */
 const DENY_ALL: AccessPolicy = { fields: new Map(), types: new Map([['Query', { authenticated: true, scopes: [] }], ['Mutation', { authenticated: true, scopes: [] }]]) };
@@ -21,6 +22,7 @@ export class AuthorizingGateway implements GatewayInterface {
   constructor(inner: ApolloGateway) {
     this.#inner = inner;
     inner.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => {
+      checkScalarInputs(apiSchema);
       this.#current = { schema: apiSchema, policy: this.#policies.get(coreSupergraphSdl) ?? DENY_ALL };
       for (const sdl of this.#policies.keys()) if (sdl !== coreSupergraphSdl) this.#policies.delete(sdl);
     });

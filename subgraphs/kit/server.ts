@@ -70,6 +70,9 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
     schema: buildSubgraphSchema({ typeDefs: subgraphTypeDefs(definition.name), resolvers: { ...scalarResolvers, ...definition.resolvers } as never }),
     plugins: [ApolloServerPluginLandingPageDisabled(), flushAudit],
     includeStacktraceInErrorResponses: false,
+    // A malformed variable (a date that does not exist, an amount with three decimals) is the
+    // caller's mistake: answer 200 with BAD_USER_INPUT so the gateway passes the typed error on.
+    status400ForVariableCoercionErrors: false,
     formatError: (formatted) => maskError(formatted, logger),
     logger,
   });
