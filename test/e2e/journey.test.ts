@@ -106,7 +106,8 @@ describe('an employer across the partners, in one query', () => {
     expect(res.body.errors).toBeUndefined();
     const e = res.body.data.employer;
     expect(e).toMatchObject({ siret: expected.siret, siren: expected.siret.slice(0, 9), name: expected.name, sector: 'PUBLIC', headcount: expected.headcount, publicService: expected.publicService, fteHeadcount: expected.headcount });
-    expect(e.fiphfpDeclarations.totalCount).toBe(4);
+    // The seeded years; another suite may have added the 2025 declaration since.
+    expect(e.fiphfpDeclarations.nodes.map((d: any) => d.year)).toEqual(expect.arrayContaining([2021, 2022, 2023, 2024]));
     expect(e.fiphfpDeclarations.nodes[0].directEmploymentRate).toMatch(/^\d+\.\d{2}$/);
     expect(e.fundings.nodes.every((f: any) => f.partner === 'FIPHFP')).toBe(true);
   });
