@@ -56,6 +56,15 @@ describe('the audit trail', () => {
     expect(writes[0].fields).toContain('Orientation.orientedTo');
   });
 
+  it('gets no entry when every field asked was refused: the subgraph was never called', async () => {
+    const p = personAt(world(), 4);
+    const stranger = `audit-refused-${randomUUID()}`;
+    const fiphfp = await tokenFor('fiphfp', 'case-manager', { subject: stranger }); // no health:read
+    const res = await gql(fiphfp, 'query($id: ID!) { person(id: $id) { disabilityStatus { nature } } }', { id: p.id });
+    expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(await trailOf(p.id, stranger)).toEqual([]);
+  });
+
   it('is refused to a counsellor, who cannot learn who else read a file', async () => {
     const res = await gql(token, `{ person(id: "${personAt(world(), 3).id}") { auditTrail { totalCount } } }`);
     expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
