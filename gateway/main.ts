@@ -75,6 +75,8 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     ],
     // Introspection itself is gated by role in introspectionGate.
     introspection: true,
+    // The process handles SIGTERM/SIGINT itself (see the end of this file).
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     formatError: (formatted) => maskGatewayError(formatted, (code) => logger.warn({ code, path: formatted.path }, 'masked error')),
     logger,

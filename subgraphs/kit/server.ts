@@ -1,7 +1,7 @@
 // Starts one subgraph: configuration, database (migrated and seeded), Apollo Server over the
 // subgraph schema, gateway-signed requests only, audit flushed after each response.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { EntityManager, EntitySchema } from '@mikro-orm/core';
 import type { GraphQLFormattedError, GraphQLScalarType } from 'graphql';
@@ -68,11 +68,11 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
 
   const apollo = new ApolloServer<SubgraphContext>({
     schema: buildSubgraphSchema({ typeDefs: subgraphTypeDefs(definition.name), resolvers: { ...scalarResolvers, ...definition.resolvers } as never }),
-    plugins: [ApolloServerPluginLandingPageDisabled(), flushAudit],
+    // No federated tracing: traces would carry unmasked error messages to whoever asks for them.
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), flushAudit],
+    // runSubgraph handles SIGTERM/SIGINT itself (close HTTP, then Apollo, then the database).
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    // A malformed variable (a date that does not exist, an amount with three decimals) is the
-    // caller's mistake: answer 200 with BAD_USER_INPUT so the gateway passes the typed error on.
-    status400ForVariableCoercionErrors: false,
     formatError: (formatted) => maskError(formatted, logger),
     logger,
   });
