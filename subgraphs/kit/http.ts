@@ -30,10 +30,16 @@ function json(res: http.ServerResponse, status: number, body: unknown): void {
 
 class BodyTooLarge extends Error {}
 
+/** What is read and thrown away after a 413 before the connection is cut. */
+const DISCARD_LIMIT_BYTES = 32 * 1024 * 1024;
+
 function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) return reject(new BodyTooLarge());
+    if (declared > limit) {
+      reject(new BodyTooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
@@ -41,7 +47,6 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
       if (size > limit) {
         req.removeAllListeners('data');
         reject(new BodyTooLarge());
-        req.resume();
         return;
       }
       chunks.push(chunk);
@@ -101,8 +106,16 @@ export async function serveHttp<TContext extends BaseContext>(options: HttpOptio
       }
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        res.setHeader('connection', 'close');
-        return json(res, 413, errorBody(`the request body exceeds ${options.bodyLimitBytes} bytes`, 'PAYLOAD_TOO_LARGE'));
+        json(res, 413, errorBody(`the request body exceeds ${options.bodyLimitBytes} bytes`, 'PAYLOAD_TOO_LARGE'));
+        // Discard (never buffer) the rest so that the client, still sending, can read the answer;
+        // a client that keeps sending well past the limit is cut off.
+        let discarded = 0;
+        req.on('data', (chunk: Buffer) => {
+          discarded += chunk.length;
+          if (discarded > DISCARD_LIMIT_BYTES) req.destroy();
+        });
+        req.resume();
+        return;
       }
       if (!res.headersSent) json(res, 500, errorBody('internal error', 'INTERNAL_SERVER_ERROR'));
       else res.end();

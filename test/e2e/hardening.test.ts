@@ -112,8 +112,7 @@ describe('request shapes refused at the door', () => {
   }
 
   it('refuses a 10 MB body with 413 before reading it all', async () => {
-    // node:http rather than fetch: the gateway answers and closes while the client is still
-    // sending, and the answer is what matters, not the broken pipe that follows.
+    // node:http rather than fetch, to read the answer as soon as it comes, while still sending.
     const body = JSON.stringify({ query: '{ __typename }', variables: { padding: 'x'.repeat(10 * 1024 * 1024) } });
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = http.request(inject('gatewayUrl'), {
@@ -124,8 +123,7 @@ describe('request shapes refused at the door', () => {
         res.on('data', (chunk: string) => (data += chunk));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, text: data }));
       });
-      req.on('error', () => undefined);
-      req.setTimeout(10_000, () => reject(new Error('no answer to a 10 MB body')));
+      req.on('error', reject);
       req.end(body);
     });
     expect(status).toBe(413);
