@@ -23,12 +23,31 @@ export interface SpawnOptions {
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
+/** Every child started here and not yet exited. */
+const children = new Set<ChildProcess>();
+
+// A child must not outlive the process that started it, whatever way that process ends.
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGTERM');
+});
+
+/** Stops every child this process started (for signal handlers installed before they exist). */
+export async function stopAllServices(): Promise<void> {
+  await Promise.all([...children].map((child) => new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  })));
+}
+
 export function spawnService(options: SpawnOptions): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [options.entry], {
     cwd: root,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   const stop = () => new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const killer = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { SUBGRAPHS, DEFAULT_PORTS } from '../subgraphs/kit/schema-files.ts';
 import { ensureDevKeys } from './keys.ts';
-import { spawnService, type ServiceProcess } from './processes.ts';
+import { spawnService, stopAllServices, type ServiceProcess } from './processes.ts';
 import { mintDevToken } from './dev-token.ts';
 
 export interface StackOptions {
@@ -75,6 +75,13 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  // Installed first: a stop during start-up or right after the ready line stops every child.
+  const stop = async () => {
+    await stopAllServices();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
   const started = performance.now();
   const stack = await startStack({
@@ -98,10 +105,4 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     'Other roles: npm run token -- --org cap-emploi --role counsellor --territory 27',
     '',
   ].join('\n'));
-  const stop = async () => {
-    await stack.stop();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }

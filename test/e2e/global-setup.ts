@@ -24,7 +24,14 @@ export default async function setup(project: TestProject) {
   const postgresUrl = process.env.TEST_POSTGRES_URL;
   const prefix = `passerelle_e2e_${process.pid}_`;
   if (postgresUrl) await createTestDatabases(postgresUrl, prefix);
-  const stack = await startStack({ dataDir, port: 0, seedScale: E2E_SCALE, postgresUrl, databasePrefix: prefix, env: { LOG_LEVEL: 'warn' } });
+  let stack;
+  try {
+    stack = await startStack({ dataDir, port: 0, seedScale: E2E_SCALE, postgresUrl, databasePrefix: prefix, env: { LOG_LEVEL: 'warn' } });
+  } catch (error) {
+    if (postgresUrl) await dropTestDatabases(postgresUrl, prefix);
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   project.provide('gatewayUrl', stack.gatewayUrl);
   project.provide('dataDir', dataDir);
   project.provide('seedScale', E2E_SCALE);

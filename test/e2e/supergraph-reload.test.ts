@@ -1,5 +1,7 @@
 // The gateway serves whatever supergraph file it is given, and reloads it when the file changes,
 // without dropping the requests in flight; an invalid file is refused and the previous one serves on.
+// A gateway of its own (development mode, so introspection shows descriptions) on a copy of the
+// supergraph, in front of the shared subgraphs.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,29 +10,50 @@ import { spawnService, type ServiceProcess } from '../../gateway/processes.ts';
 import { tokenFor } from './client.ts';
 
 const ORIGINAL = 'France Travail agencies, optionally of one département.';
+const QUERY = '{ agencies(first: 1) { totalCount } }';
+/** The gateway polls the file every 500 ms; we poll its answers every 100 ms, for 20 s at most. */
+const POLL_MS = 100;
+const TIMEOUT_MS = 20_000;
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + TIMEOUT_MS;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`gave up after ${TIMEOUT_MS} ms waiting for ${what}`);
+    await pause(POLL_MS);
+  }
+}
+
+/** The same supergraph text with the description of Query.agencies replaced. */
+function withAgenciesDescription(sdl: string, from: string, to: string): string {
+  const next = sdl.replace(`"""${from}"""`, `"""${to}"""`);
+  if (next === sdl) throw new Error(`description "${from}" not found in the supergraph`);
+  return next;
+}
 
 describe('supergraph reload', () => {
   let dir: string;
   let file: string;
   let gateway: ServiceProcess;
   let token: string;
+  let agencies: number;
+  const logs: string[] = [];
 
   const post = async (query: string) => {
     const res = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query }) });
     return { status: res.status, body: (await res.json()) as { data?: any; errors?: unknown[] } };
   };
+  /** One query of the load: answered 200, with data and no error (a dropped connection is a failure). */
+  const answered = async (): Promise<boolean> => {
+    const res = await post(QUERY).catch(() => null);
+    return res?.status === 200 && !res.body.errors && res.body.data?.agencies?.totalCount === agencies;
+  };
   const description = async (): Promise<string> => {
     const res = await post('{ __schema { queryType { fields { name description } } } }');
     return res.body.data.__schema.queryType.fields.find((f: { name: string }) => f.name === 'agencies').description;
   };
-  /** Polls until `description` answers `expected` (the gateway polls the file every 500 ms). */
-  const waitForDescription = async (expected: string) => {
-    for (let i = 0; i < 60; i++) {
-      if ((await description()) === expected) return;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    expect(await description()).toBe(expected);
-  };
+  const served = (expected: string) => until(`the description "${expected}"`, async () => (await description()) === expected);
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'passerelle-reload-'));
@@ -39,7 +62,9 @@ describe('supergraph reload', () => {
     const keys = path.join(inject('dataDir'), 'keys');
     const urls = inject('subgraphUrls');
     gateway = await spawnService({
-      name: 'gateway-reload', entry: 'gateway/main.ts',
+      name: 'gateway-reload',
+      entry: 'gateway/main.ts',
+      onLog: (line) => logs.push(line),
       env: {
         PORT: '0', LOG_LEVEL: 'warn', DATA_DIR: inject('dataDir'), SUPERGRAPH_PATH: file,
         ISSUER_JWKS_FILE: path.join(keys, 'dev-issuer.jwks.json'), GATEWAY_SIGNING_KEY_FILE: path.join(keys, 'gateway.private.jwk.json'),
@@ -47,49 +72,66 @@ describe('supergraph reload', () => {
       },
     });
     token = await tokenFor('france-travail', 'counsellor');
+    agencies = (await post(QUERY)).body.data.agencies.totalCount;
+    expect(agencies).toBeGreaterThan(0);
     expect(await description()).toBe(ORIGINAL);
   });
   afterAll(async () => {
     await gateway?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves a changed supergraph without failing any request during the swap', async () => {
     const changed = 'Agencies of France Travail (reloaded).';
-    const results: { status: number; ok: boolean }[] = [];
+    const results: { ok: boolean; afterReload: boolean }[] = [];
+    let rewritten = false;
     let reloaded = false;
-    writeFileSync(file, readFileSync(file, 'utf8').replace(`"""${ORIGINAL}"""`, `"""${changed}"""`));
-    const watcher = waitForDescription(changed).then(() => {
-      reloaded = true;
-    });
-    // Four clients keep querying until the new supergraph is served, then ten requests more each
-    // (bounded: at most 500 requests per client).
+    // Four clients query without pause. Once 20 answers are in, the file is rewritten; the clients
+    // go on until the new supergraph is served, then send 20 requests more each. Bounded: 1,000
+    // requests per client at most.
     const clients = Array.from({ length: 4 }, async () => {
-      let after = 10;
-      for (let i = 0; i < 500 && after > 0; i++) {
-        const res = await post('{ agencies(first: 1) { totalCount } }');
-        results.push({ status: res.status, ok: !res.body.errors && res.body.data?.agencies?.totalCount === 202 });
-        if (reloaded) after--;
+      let more = 20;
+      for (let i = 0; i < 1000 && more > 0; i++) {
+        const afterReload = reloaded;
+        results.push({ ok: await answered(), afterReload });
+        if (afterReload) more--;
+        if (!rewritten && results.length >= 20) {
+          rewritten = true;
+          writeFileSync(file, withAgenciesDescription(readFileSync(file, 'utf8'), ORIGINAL, changed));
+        }
       }
     });
-    await Promise.all([watcher, ...clients]);
-    expect(reloaded).toBe(true);
-    expect(results.length).toBeGreaterThan(40);
-    expect(results.filter((r) => r.status !== 200 || !r.ok)).toEqual([]);
+    await until('the rewritten file', () => rewritten);
+    await served(changed);
+    reloaded = true;
+    await Promise.all(clients);
+
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(results.filter((r) => !r.afterReload).length).toBeGreaterThanOrEqual(20);
+    expect(results.filter((r) => r.afterReload).length).toBe(80);
+    expect(await description()).toBe(changed);
   });
 
   it('keeps serving the previous supergraph when the new file is invalid, and takes the next valid one', async () => {
     const valid = readFileSync(file, 'utf8');
     const before = await description();
-    writeFileSync(file, 'this is not a supergraph');
-    // Give the poller several intervals to see the file; every query must still be answered.
-    for (let i = 0; i < 8; i++) {
-      const res = await post('{ agencies(first: 1) { totalCount } }');
-      expect(res.body.data.agencies.totalCount).toBe(202);
-      await new Promise((resolve) => setTimeout(resolve, 250));
+    const refusals = () => logs.filter((line) => line.includes('supergraph reload refused')).length;
+    const refusedBefore = refusals();
+    writeFileSync(file, 'this is not graphql');
+    // Every query is answered while the gateway reads the file and refuses it, and two poll
+    // intervals after that.
+    await until('the refusal of the invalid file', async () => {
+      expect(await answered()).toBe(true);
+      return refusals() > refusedBefore;
+    });
+    for (let i = 0; i < 10; i++) {
+      expect(await answered()).toBe(true);
+      await pause(POLL_MS);
     }
     expect(await description()).toBe(before);
-    writeFileSync(file, valid.replace(`"""${before}"""`, `"""${ORIGINAL}"""`));
-    await waitForDescription(ORIGINAL);
+
+    writeFileSync(file, withAgenciesDescription(valid, before, ORIGINAL));
+    await served(ORIGINAL);
+    expect(await answered()).toBe(true);
   });
 });
