@@ -59,6 +59,8 @@ export const loaders = {
   aidsOfPerson: (ctx: SubgraphContext) =>
     ctx.loader('aidsOfPerson', (em: EntityManager) =>
       groupedBy(em, AidRequest, 'personId', { requestedOn: 'asc', id: 'asc' }, visible(ctx.caller, 'aid'))),
+  conventions: (ctx: SubgraphContext) =>
+    ctx.loader('conventions', (em: EntityManager) => byKey(em, EmployerConvention, 'id', visible(ctx.caller, 'convention'))),
   conventionsOfEmployer: (ctx: SubgraphContext) =>
     ctx.loader('conventionsOfEmployer', (em: EntityManager) =>
       groupedBy(em, EmployerConvention, 'siret', { startsOn: 'desc', id: 'desc' }, visible(ctx.caller, 'convention'))),

@@ -30,7 +30,7 @@ import { isValidSiret } from '../kit/siret.ts';
 import { departements } from '../kit/territory.ts';
 import { CATALOGUE, CATALOGUE_VERSION, catalogueAid, type FiphfpAid } from './catalogue.ts';
 import {
-  Agent, AidRequest, Declaration, declarationId, EmployerConvention, PublicEmployer,
+  Agent, AidRequest, Declaration, declarationId, PublicEmployer,
   type AidRequestRow, type DeclarationRow, type EmployerConventionRow, type PublicEmployerRow,
 } from './entities.ts';
 import { loaders, mayWrite, visibleWhere, type WriteAction } from './loaders.ts';
@@ -393,8 +393,7 @@ export const resolvers: Resolvers = {
   },
 
   FiphfpEmployerConvention: {
-    __resolveReference: async (ref: { id: string }, ctx: Ctx) =>
-      (await ctx.em.findOne(EmployerConvention, visibleWhere(ctx.caller, 'convention', { id: ref.id }))) ?? null,
+    __resolveReference: (ref: { id: string }, ctx: Ctx) => loaders.conventions(ctx).load(ref.id),
     employer: (row: EmployerConventionRow) => ({ siret: row.siret }),
     programmeYears: () => CONVENTION_YEARS,
     amountCommitted: (row: EmployerConventionRow) => row.amountCommittedCents,
