@@ -3,6 +3,7 @@
 // The end-to-end tests start the same stack (startStack) on free ports.
 import path from 'node:path';
 import { SUBGRAPHS, DEFAULT_PORTS } from '../subgraphs/kit/schema-files.ts';
+import { databaseUrlOn } from '../subgraphs/kit/postgres-server.ts';
 import { ensureDevKeys } from './keys.ts';
 import { spawnService, stopAllServices, type ServiceProcess } from './processes.ts';
 import { mintDevToken } from './dev-token.ts';
@@ -27,9 +28,7 @@ export interface Stack {
 }
 
 export function subgraphDatabaseUrl(postgresUrl: string, prefix: string, subgraph: string): string {
-  const url = new URL(postgresUrl);
-  url.pathname = `/${prefix}${subgraph.replace(/-/g, '_')}`;
-  return url.toString();
+  return databaseUrlOn(postgresUrl, `${prefix}${subgraph.replace(/-/g, '_')}`);
 }
 
 export async function startStack(options: StackOptions): Promise<Stack> {

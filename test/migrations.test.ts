@@ -2,31 +2,21 @@
 // match the entities, and the audit log must refuse updates and deletes. Runs when TEST_POSTGRES_URL
 // names a server (CI's PostgreSQL run).
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../subgraphs/kit/database.ts';
+import { databaseUrlOn, onPostgresServer } from '../subgraphs/kit/postgres-server.ts';
 import { SUBGRAPHS, subgraphDir } from '../subgraphs/kit/schema-files.ts';
 
 const server = process.env.TEST_POSTGRES_URL;
 const created: string[] = [];
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const admin = (sql: string) => onPostgresServer(server!, (client) => client.query(sql));
 
 async function freshDatabase(name: string): Promise<string> {
   const db = `passerelle_migrations_test_${name.replace(/-/g, '_')}_${randomBytes(3).toString('hex')}`;
   await admin(`create database "${db}"`);
   created.push(db);
-  const url = new URL(server!);
-  url.pathname = `/${db}`;
-  return url.toString();
+  return databaseUrlOn(server!, db);
 }
 
 afterAll(async () => {

@@ -4,21 +4,13 @@
 // MikroORM emits CommonJS migrations: a package.json in the folder marks them so for Node.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import pg from 'pg';
 import { initOrm } from './database.ts';
+import { databaseUrlOn, onPostgresServer } from './postgres-server.ts';
 import { SUBGRAPHS, subgraphDir } from './schema-files.ts';
 
 const server = process.env.POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
-}
+const admin = (sql: string) => onPostgresServer(server, (client) => client.query(sql));
 
 export async function createMigration(name: string): Promise<string | null> {
   const { entities } = (await import(`../${name}/entities.ts`)) as { entities: never[] };
@@ -26,9 +18,7 @@ export async function createMigration(name: string): Promise<string | null> {
   writeFileSync(`${subgraphDir(name)}migrations/package.json`, '{ "type": "commonjs" }\n');
   const db = `passerelle_migrations_${randomBytes(4).toString('hex')}`;
   await admin(`create database "${db}"`);
-  const url = new URL(server);
-  url.pathname = `/${db}`;
-  const orm = await initOrm({ name, databaseUrl: url.toString(), dataDir: '.data', entities, migrationsPath: `${subgraphDir(name)}migrations` });
+  const orm = await initOrm({ name, databaseUrl: databaseUrlOn(server, db), dataDir: '.data', entities, migrationsPath: `${subgraphDir(name)}migrations` });
   try {
     await orm.migrator.up();
     const result = await orm.migrator.create();

@@ -9,7 +9,7 @@ import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EntityManager, EntitySchema } from '@mikro-orm/core';
-import pg from 'pg';
+import { databaseUrlOn, onPostgresServer } from './postgres-server.ts';
 import { openDatabase, seedIfEmpty, sqlitePath } from './database.ts';
 import { DEFAULT_WORLD, type WorldOptions } from './population.ts';
 import { SUBGRAPHS, subgraphDir } from './schema-files.ts';
@@ -43,23 +43,17 @@ export function seedDatabaseName(subgraph: string): string {
 }
 
 function databaseUrl(postgresUrl: string, subgraph: string): string {
-  const url = new URL(postgresUrl);
-  url.pathname = `/${seedDatabaseName(subgraph)}`;
-  return url.toString();
+  return databaseUrlOn(postgresUrl, seedDatabaseName(subgraph));
 }
 
 /** Checks every target before writing anything: refuses existing databases, or removes them with `force`. */
 async function clearTargets(options: SeedOptions): Promise<void> {
   if (options.postgresUrl) {
-    const client = new pg.Client({ connectionString: options.postgresUrl });
-    await client.connect();
-    try {
+    await onPostgresServer(options.postgresUrl, async (client) => {
       const { rows } = await client.query<{ datname: string }>('select datname from pg_database where datname = any($1)', [SUBGRAPHS.map(seedDatabaseName)]);
       if (rows.length && !options.force) throw new Error(`${rows.map((r) => r.datname).join(', ')} already exist: pass --force to replace them`);
       for (const { datname } of rows) await client.query(`drop database "${datname}" with (force)`);
-    } finally {
-      await client.end();
-    }
+    });
     return;
   }
   if (existsSync(options.dataDir) && readdirSync(options.dataDir).length && !options.force) throw new Error(`${options.dataDir} is not empty: pass --force to replace its databases`);
