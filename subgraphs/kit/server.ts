@@ -4,11 +4,11 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { EntityManager, EntitySchema } from '@mikro-orm/core';
-import type { GraphQLFormattedError, GraphQLScalarType } from 'graphql';
+import type { GraphQLScalarType } from 'graphql';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.ts';
 import { createContext, type SubgraphContext } from './context.ts';
 import { openDatabase, seedIfEmpty } from './database.ts';
-import { isPublicError } from './errors.ts';
+import { maskError } from './errors.ts';
 import { serveHttp } from './http.ts';
 import { createLogger } from './logger.ts';
 import type { WorldOptions } from './population.ts';
@@ -30,17 +30,6 @@ export interface SubgraphDefinition {
 export interface RunningSubgraph {
   readonly url: string;
   stop(): Promise<void>;
-}
-
-/** Masks anything that is not a typed error written for the caller: no stack, no SQL. */
-export function maskError(formatted: GraphQLFormattedError, logger: ReturnType<typeof createLogger>): GraphQLFormattedError {
-  const code = formatted.extensions?.code;
-  if (isPublicError(code) || code === 'INTERNAL_SERVER_ERROR' && formatted.message === 'internal error') {
-    const { stacktrace: _, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
-  }
-  logger.error({ code, path: formatted.path }, 'masked error');
-  return { message: 'internal error', path: formatted.path, locations: formatted.locations, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }
 
 export async function startSubgraph(definition: SubgraphDefinition, config: SubgraphConfig = loadSubgraphConfig(definition.name, DEFAULT_PORTS[definition.name])): Promise<RunningSubgraph> {
@@ -73,7 +62,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
     // runSubgraph handles SIGTERM/SIGINT itself (close HTTP, then Apollo, then the database).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted) => maskError(formatted, logger),
+    formatError: (formatted) => maskError(formatted, (code) => logger.error({ code, path: formatted.path }, 'masked error')),
     logger,
   });
   await apollo.start();
