@@ -1,6 +1,5 @@
 // The per-request loaders of Agefiph's data: one query per table per subgraph fetch, every one
 // restricted in SQL to the rows the caller may see.
-import { AuditEntry } from '../kit/audit.ts';
 import { territoryFilter } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { byKey, groupedBy } from '../kit/loaders.ts';
@@ -38,5 +37,4 @@ export const loaders = {
     overVisible<Loader<AidRequest[]>>(ctx, 'requestsOfPerson', (em, where) => groupedBy(em, AidRequest, 'personId', NEWEST_FIRST, where), nothing),
   requestsOfEmployer: (ctx: SubgraphContext) =>
     overVisible<Loader<AidRequest[]>>(ctx, 'requestsOfEmployer', (em, where) => groupedBy(em, AidRequest, 'employerSiret', NEWEST_FIRST, where), nothing),
-  auditEntries: (ctx: SubgraphContext) => ctx.loader('auditEntries', (em) => groupedBy(em, AuditEntry, 'personId', { at: 'desc' })),
 };

@@ -18,7 +18,7 @@
 // - The audit log of a person (plumbing for Person.auditTrail) is returned only with audit:read.
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
-import { auditEntryView } from '../kit/audit.ts';
+import { personAuditEntries } from '../kit/audit.ts';
 import { hasScope, inTerritory } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
@@ -34,7 +34,6 @@ import { loaders, NEWEST_FIRST, visibleRequests } from './loaders.ts';
 import { ceilingCents, decide, historyOf, readsAidRequests, requestProblem, type Decision, type Problem } from './rules.ts';
 
 /** Most audit entries returned per person to the merged audit trail. */
-const AUDIT_ENTRIES_PER_PERSON = 200;
 
 interface RequestInput {
   idempotencyKey: string;
@@ -241,12 +240,7 @@ export const resolvers: Resolvers = {
       if (rows.length) ctx.audit.readField(p.id, info);
       return rows.map((r) => ({ id: r.id, typename: 'AgefiphAidRequest', requestedOn: r.requestedOn }));
     },
-    async agefiphAuditEntries(p: { id: string }, _: unknown, ctx: SubgraphContext) {
-      // The gateway does not check the scopes of fields it @requires: this check is the only one.
-      if (!hasScope(ctx.caller, 'audit:read')) return [];
-      const rows = await loaders.auditEntries(ctx).load(p.id);
-      return rows.slice(0, AUDIT_ENTRIES_PER_PERSON).map((row) => auditEntryView(row, 'AGEFIPH'));
-    },
+    agefiphAuditEntries: (p: { id: string }, _: unknown, ctx: SubgraphContext) => personAuditEntries(ctx, p.id, 'AGEFIPH'),
   },
 
   Employer: {

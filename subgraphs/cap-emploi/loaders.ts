@@ -2,7 +2,6 @@
 // `$in` query per kind of row per subgraph fetch, whatever the number of persons, employers or
 // accompaniments the gateway asks about. The perimeter itself is explained at the top of resolvers.ts.
 import type { FilterQuery } from '@mikro-orm/core';
-import { AuditEntry } from '../kit/audit.ts';
 import { territoryFilter, type Caller, type Organisation } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { byKey, groupedBy } from '../kit/loaders.ts';
@@ -59,5 +58,3 @@ export const servicesOfEmployer = (ctx: SubgraphContext) =>
   ctx.loader('servicesOfEmployer', (em) => groupedBy(em, CapEmploiEmployerService, 'employerSiret', { deliveredOn: 'desc', id: 'asc' }, territoryWhere(ctx.caller)));
 
 /** A person's audit entries, newest first (all of them: the resolver keeps the 200 latest). */
-export const auditEntriesOfPerson = (ctx: SubgraphContext) =>
-  ctx.loader('auditEntriesOfPerson', (em) => groupedBy(em, AuditEntry, 'personId', { at: 'desc', id: 'asc' }));

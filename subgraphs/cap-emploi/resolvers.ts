@@ -18,7 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
 import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
-import { selectedFields } from '../kit/audit.ts';
+import { personAuditEntries, selectedFields } from '../kit/audit.ts';
 import { hasScope, inTerritory } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
@@ -30,7 +30,7 @@ import { isDepartementCode } from '../kit/territory.ts';
 import { CONVENTIONS, conventionById } from './conventions.ts';
 import { CapEmploiAccompaniment, CapEmploiOrganisation, CapEmploiStep, stepId, type AccompanimentRow, type EmployerServiceRow, type SiteRow, type StepRow } from './entities.ts';
 import {
-  ACCOMPANIMENT_READERS, accompanimentById, accompanimentsOfPerson, accompanimentWhere, auditEntriesOfPerson, organisationById, servicesOfEmployer,
+  ACCOMPANIMENT_READERS, accompanimentById, accompanimentsOfPerson, accompanimentWhere, organisationById, servicesOfEmployer,
   sitesOfOrganisation, stepsOfAccompaniment, stepsOfPerson, visibleOrganisationIds,
 } from './loaders.ts';
 import { ORGANISATIONS, organisationsCovering } from './organisations.ts';
@@ -40,7 +40,6 @@ import {
 } from './rules.ts';
 
 /** At most this many audit entries go into Person.auditTrail per partner. */
-const AUDIT_ENTRIES_MAX = 200;
 
 const organisationDefinitions = new Map(ORGANISATIONS.map((o) => [o.id, o]));
 
@@ -268,14 +267,7 @@ export const resolvers: Resolvers = {
       if (accompaniments.length) ctx.audit.read(person.id, ['Person.capEmploiEvents']);
       return historyEvents(accompaniments, steps);
     },
-    async capEmploiAuditEntries(person: { id: string }, _: unknown, ctx: SubgraphContext) {
-      if (!hasScope(ctx.caller, 'audit:read')) return [];
-      const rows = await auditEntriesOfPerson(ctx).load(person.id);
-      return rows.slice(0, AUDIT_ENTRIES_MAX).map((r) => ({
-        at: r.at, partner: 'CAP_EMPLOI', subject: r.subject, organisation: r.organisation, role: r.role,
-        operation: r.operation ?? null, action: r.action, fields: r.fields ? r.fields.split(',') : [],
-      }));
-    },
+    capEmploiAuditEntries: (person: { id: string }, _: unknown, ctx: SubgraphContext) => personAuditEntries(ctx, person.id, 'CAP_EMPLOI'),
   },
 
   Employer: {

@@ -3,7 +3,6 @@
 // its territory which départements (resolvers.ts documents the perimeter). The filter runs in SQL,
 // so counts and pages are those of the rows the caller may see.
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
-import { AuditEntry } from '../kit/audit.ts';
 import type { Caller, Organisation } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { byKey, groupedBy } from '../kit/loaders.ts';
@@ -64,6 +63,4 @@ export const loaders = {
   conventionsOfEmployer: (ctx: SubgraphContext) =>
     ctx.loader('conventionsOfEmployer', (em: EntityManager) =>
       groupedBy(em, EmployerConvention, 'siret', { startsOn: 'desc', id: 'desc' }, visible(ctx.caller, 'convention'))),
-  auditOfPerson: (ctx: SubgraphContext) =>
-    ctx.loader('auditOfPerson', (em: EntityManager) => groupedBy(em, AuditEntry, 'personId', { at: 'desc', id: 'desc' })),
 };

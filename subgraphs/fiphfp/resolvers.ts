@@ -19,7 +19,7 @@
 // Every aid request about an agent is health-related data about that person: reading it is audited.
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
-import { auditEntryView } from '../kit/audit.ts';
+import { personAuditEntries } from '../kit/audit.ts';
 import { hasScope } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
@@ -43,7 +43,6 @@ type Ctx = SubgraphContext;
 type Info = GraphQLResolveInfo;
 
 /** Most audit entries returned per person to the merged audit trail. */
-const AUDIT_ENTRIES_PER_PERSON = 200;
 
 const today = (): string => new Date().toISOString().slice(0, 10);
 
@@ -344,12 +343,7 @@ export const resolvers: Resolvers = {
       auditPlumbing(ctx, rows, info);
       return rows.map(fundingReference);
     },
-    async fiphfpAuditEntries({ id }: { id: string }, _: unknown, ctx: Ctx) {
-      // The gateway does not check the scopes of fields it @requires: this check is the only one.
-      if (!hasScope(ctx.caller, 'audit:read')) return [];
-      const rows = await loaders.auditOfPerson(ctx).load(id);
-      return rows.slice(0, AUDIT_ENTRIES_PER_PERSON).map((row) => auditEntryView(row, 'FIPHFP'));
-    },
+    fiphfpAuditEntries: ({ id }: { id: string }, _: unknown, ctx: Ctx) => personAuditEntries(ctx, id, 'FIPHFP'),
   },
 
   FiphfpDeclaration: {

@@ -4,7 +4,9 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type EntityManager } from '@mikro-orm/core';
 import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
-import type { Caller } from './caller.ts';
+import { hasScope, type Caller } from './caller.ts';
+import type { SubgraphContext } from './context.ts';
+import { groupedBy } from './loaders.ts';
 
 export const AuditEntry = defineEntity({
   name: 'AuditEntry',
@@ -64,6 +66,20 @@ export function auditEntryView(row: { at: Date | string; subject: string; organi
     at: new Date(row.at).toISOString(), partner, subject: row.subject, organisation: row.organisation, role: row.role,
     operation: row.operation ?? null, action: row.action, fields: row.fields ? row.fields.split(',') : [],
   };
+}
+
+/** The most entries of one partner's log that Person.auditTrail shows for a person. */
+export const AUDIT_ENTRIES_PER_PERSON = 200;
+
+/**
+ * A person's entries in this subgraph's audit log, newest first, as the AuditEntry type: the
+ * plumbing behind Person.auditTrail. Empty without audit:read — the gateway does not check the
+ * scopes of fields it @requires, so this check is the only one.
+ */
+export async function personAuditEntries(ctx: SubgraphContext, personId: string, partner: string, limit = AUDIT_ENTRIES_PER_PERSON) {
+  if (!hasScope(ctx.caller, 'audit:read')) return [];
+  const entriesOfPerson = ctx.loader('kit:auditEntriesOfPerson', (em) => groupedBy(em, AuditEntry, 'personId', { at: 'desc', id: 'desc' }));
+  return (await entriesOfPerson.load(personId)).slice(0, limit).map((row) => auditEntryView(row, partner));
 }
 
 /**

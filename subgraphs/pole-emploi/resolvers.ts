@@ -5,11 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
 import { raw, type SqlEntityManager } from '@mikro-orm/sql';
-import { AuditEntry, auditEntryView } from '../kit/audit.ts';
+import { personAuditEntries, type auditEntryView } from '../kit/audit.ts';
 import { hasScope } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
-import { groupedBy } from '../kit/loaders.ts';
 import { runIdempotent } from '../kit/idempotency.ts';
 import { connection, connectionOf, page, type PageArgs } from '../kit/pagination.ts';
 import { WORLD_DATE } from '../kit/population.ts';
@@ -64,8 +63,6 @@ function financingView(t: Training) {
     amountRequested: t.amountRequestedCents, amountGranted: t.amountGrantedCents ?? null, requestedOn: t.requestedOn, decidedOn: t.decidedOn ?? null,
   };
 }
-
-const ownAuditEntries = (ctx: SubgraphContext) => ctx.loader('auditEntries', (em) => groupedBy(em, AuditEntry, 'personId', { at: 'desc' }));
 
 async function personEvents(ctx: SubgraphContext, person: JobSeeker): Promise<HistoryItem[]> {
   const [orientations, trainings, returns] = await Promise.all([
@@ -191,14 +188,14 @@ export const resolvers: Resolvers = {
       return connectionOf(mergeHistory(await personEvents(ctx, p), p.capEmploiEvents, p.agefiphEvents, p.fiphfpEvents), args);
     },
     async fundings(p: PersonParent, args: PageArgs, ctx: SubgraphContext) {
-      const own = (await loaders.trainings(ctx).load(p.id)).map((t) => ({ id: t.financingId, typename: 'TrainingFinancing', requestedOn: t.requestedOn }));
-      const merged = connectionOf(mergeFundings(own, p.agefiphFundingReferences, p.fiphfpFundingReferences), args);
       const trainings = new Map((await loaders.trainings(ctx).load(p.id)).map((t) => [t.financingId, t]));
+      const own = [...trainings.values()].map((t) => ({ id: t.financingId, typename: 'TrainingFinancing', requestedOn: t.requestedOn }));
+      const merged = connectionOf(mergeFundings(own, p.agefiphFundingReferences, p.fiphfpFundingReferences), args);
       return { ...merged, nodes: merged.nodes.map((ref) => (ref.typename === 'TrainingFinancing' ? financingView(trainings.get(ref.id)!) : { __typename: ref.typename, id: ref.id })) };
     },
     async auditTrail(p: PersonParent, args: PageArgs, ctx: SubgraphContext) {
       if (!hasScope(ctx.caller, 'audit:read')) reject(ErrorCode.FORBIDDEN, 'the audit trail needs the scope audit:read');
-      const own = (await ownAuditEntries(ctx).load(p.id)).map((row) => auditEntryView(row, 'FRANCE_TRAVAIL'));
+      const own = await personAuditEntries(ctx, p.id, 'FRANCE_TRAVAIL', Infinity);
       const all = [...own, ...(p.capEmploiAuditEntries ?? []), ...(p.agefiphAuditEntries ?? []), ...(p.fiphfpAuditEntries ?? [])]
         .sort((a, b) => String(b.at).localeCompare(String(a.at)));
       return connectionOf(all, args);
