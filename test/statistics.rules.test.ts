@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { protectTable } from '../subgraphs/pole-emploi/statistics.ts';
+import { EMPLOYER_THRESHOLD, primaryReason, protectTable } from '../subgraphs/kit/statistics.ts';
 
 const shown = (t: ReturnType<typeof protectTable>) => t.cells.filter((c) => c.count !== null);
 
@@ -35,5 +35,24 @@ describe('statistical secrecy of the analysts\' tables', () => {
   it('hides the only other cell of a two-cell table, whatever its size', () => {
     const t = protectTable([{ key: 'A', count: 20 }, { key: 'B', count: 2 }]);
     expect(t.cells.map((c) => c.suppressedBecause)).toEqual(['COMPLEMENTARY', 'SMALL_CELL']);
+  });
+
+  it('hides a count of employers under 3, and shows 3', () => {
+    expect(primaryReason({ count: 2 }, EMPLOYER_THRESHOLD)).toBe('SMALL_CELL');
+    expect(primaryReason({ count: 3 }, EMPLOYER_THRESHOLD)).toBeNull();
+  });
+
+  it('hides an amount where one contributor holds more than 85 % of the cell, however many contributors', () => {
+    expect(primaryReason({ count: 40, amount: { sum: 100_000, largest: 85_001 } })).toBe('DOMINANCE');
+    expect(primaryReason({ count: 40, amount: { sum: 100_000, largest: 85_000 } })).toBeNull();
+  });
+
+  it('protects a dominated amount like a small cell: a second cell is hidden with it', () => {
+    const t = protectTable([
+      { key: 'A', count: 30, amount: { sum: 9_000, largest: 500 } },
+      { key: 'B', count: 20, amount: { sum: 50_000, largest: 45_000 } },
+      { key: 'C', count: 25, amount: { sum: 7_000, largest: 400 } },
+    ]);
+    expect(t.cells.map((c) => [c.key, c.suppressedBecause])).toEqual([['A', null], ['C', 'COMPLEMENTARY'], ['B', 'DOMINANCE']]);
   });
 });

@@ -4,7 +4,6 @@
 // personal data and are visible to any authenticated caller.
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
-import { raw, type SqlEntityManager } from '@mikro-orm/sql';
 import { personAuditEntries, type auditEntryView } from '../kit/audit.ts';
 import { hasScope } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
@@ -16,10 +15,7 @@ import type { Resolvers } from '../kit/server.ts';
 import { isValidSiret } from '../kit/siret.ts';
 import { Agency, Establishment, JobOffer, JobSeeker, Orientation, type Training } from './entities.ts';
 import { inCallerTerritory, loaders } from './loaders.ts';
-import { PEOPLE_THRESHOLD, protectTable } from './statistics.ts';
-
-/** The table columns behind each statistics dimension (never a free column name from the caller). */
-const STATISTICS_COLUMNS = { DEPARTEMENT: 'departement', CATEGORY: 'category', BOETH_CATEGORY: 'boeth_category', SEX: 'sex' } as const;
+import { statisticsQueries } from './statistics.ts';
 import { checkOrientation, mergeFundings, mergeHistory, rqthValid, searchKey, today, type FundingRef, type HistoryItem } from './rules.ts';
 
 type PersonParent = JobSeeker & {
@@ -78,6 +74,7 @@ async function personEvents(ctx: SubgraphContext, person: JobSeeker): Promise<Hi
 
 export const resolvers: Resolvers = {
   Query: {
+    ...statisticsQueries,
     async person(_: unknown, { id }: { id: string }, ctx: SubgraphContext, info: GraphQLResolveInfo) {
       const row = await loaders.jobSeeker(ctx).load(id);
       if (row) ctx.audit.readObject(id, info, 'Person');
@@ -116,26 +113,6 @@ export const resolvers: Resolvers = {
     },
     async agencies(_: unknown, { departement, ...args }: { departement?: string } & PageArgs, ctx: SubgraphContext) {
       return connection(await ctx.em.findByCursor(Agency, { where: departement ? { departement } : {}, ...page(args), orderBy: { code: 'asc' } }));
-    },
-    async jobSeekerStatistics(_: unknown, args: { dimension: keyof typeof STATISTICS_COLUMNS; registeredFrom?: string; registeredTo?: string; departement?: string }, ctx: SubgraphContext) {
-      if (!hasScope(ctx.caller, 'statistics:read')) reject(ErrorCode.FORBIDDEN, 'statistics need the scope statistics:read');
-      const column = STATISTICS_COLUMNS[args.dimension];
-      const registeredOn = { ...(args.registeredFrom ? { $gte: args.registeredFrom } : {}), ...(args.registeredTo ? { $lte: args.registeredTo } : {}) };
-      if (args.departement && ctx.caller.territory.length && !ctx.caller.territory.includes(args.departement)) {
-        return { dimension: args.dimension, threshold: PEOPLE_THRESHOLD, ...protectTable([]) };
-      }
-      const where = {
-        ...inCallerTerritory(ctx),
-        ...(args.departement ? { departement: args.departement } : {}),
-        ...(Object.keys(registeredOn).length ? { registeredOn } : {}),
-      };
-      const rows = (await (ctx.em as SqlEntityManager).createQueryBuilder(JobSeeker)
-        .select([raw(`${column} as "key"`), raw('count(*) as n')])
-        .where(where as never)
-        .groupBy(raw(column) as never)
-        .execute()) as unknown as { key: string; n: number | string }[];
-      const table = protectTable(rows.map((r) => ({ key: String(r.key), count: Number(r.n) })));
-      return { dimension: args.dimension, threshold: PEOPLE_THRESHOLD, ...table };
     },
     async jobOffers(_: unknown, { filter = {}, ...args }: { filter?: { departement?: string; romeCode?: string } } & PageArgs, ctx: SubgraphContext) {
       const where = { ...(filter.departement ? { departement: filter.departement } : {}), ...(filter.romeCode ? { romeCode: filter.romeCode } : {}) };

@@ -1,38 +1,43 @@
-// Statistical secrecy for the analysts' tables (rules of INSEE's table-protection manual):
-// counts of people under 11 are not shown (primary suppression), and when a hidden cell could be
-// recomputed by subtracting the shown cells from the total, more cells are hidden (secondary
-// suppression) — the smallest shown ones, until at least two cells are hidden, or the total too.
+// France Travail's aggregates for analysts. Statistics are not rows: they go through the secrecy
+// rules of kit/statistics.ts, never through the row policy. Any organisation's analyst reads them
+// (scope statistics:read), restricted to its départements when its token names some.
+import { raw, type SqlEntityManager } from '@mikro-orm/sql';
+import { hasScope } from '../kit/caller.ts';
+import type { SubgraphContext } from '../kit/context.ts';
+import { ErrorCode, reject } from '../kit/errors.ts';
+import { PEOPLE_THRESHOLD, protectTable } from '../kit/statistics.ts';
+import { JobSeeker } from './entities.ts';
 
-export const PEOPLE_THRESHOLD = 11;
+/** The table columns behind each statistics dimension (never a free column name from the caller). */
+const STATISTICS_COLUMNS = { DEPARTEMENT: 'departement', CATEGORY: 'category', BOETH_CATEGORY: 'boeth_category', SEX: 'sex' } as const;
 
-export interface RawCell {
-  readonly key: string;
-  readonly count: number;
+interface JobSeekerStatisticsArgs {
+  dimension: keyof typeof STATISTICS_COLUMNS;
+  registeredFrom?: string;
+  registeredTo?: string;
+  departement?: string;
 }
 
-export interface ProtectedCell {
-  readonly key: string;
-  readonly count: number | null;
-  readonly suppressedBecause: 'SMALL_CELL' | 'COMPLEMENTARY' | null;
-}
-
-export function protectTable(raw: readonly RawCell[], threshold = PEOPLE_THRESHOLD): { total: ProtectedCell; cells: ProtectedCell[] } {
-  const totalCount = raw.reduce((sum, c) => sum + c.count, 0);
-  const cells: ProtectedCell[] = [...raw]
-    .sort((a, b) => b.count - a.count || a.key.localeCompare(b.key))
-    .map((c) => (c.count < threshold ? { key: c.key, count: null, suppressedBecause: 'SMALL_CELL' } : { key: c.key, count: c.count, suppressedBecause: null }));
-  if (totalCount < threshold) {
-    return {
-      total: { key: 'TOTAL', count: null, suppressedBecause: 'SMALL_CELL' },
-      cells: cells.map((c) => (c.count === null ? c : { key: c.key, count: null, suppressedBecause: 'COMPLEMENTARY' })),
+export const statisticsQueries = {
+  async jobSeekerStatistics(_: unknown, args: JobSeekerStatisticsArgs, ctx: SubgraphContext) {
+    if (!hasScope(ctx.caller, 'statistics:read')) reject(ErrorCode.FORBIDDEN, 'statistics need the scope statistics:read');
+    const column = STATISTICS_COLUMNS[args.dimension];
+    const territory = ctx.caller.territory;
+    if (args.departement && territory.length && !territory.includes(args.departement)) {
+      return { dimension: args.dimension, threshold: PEOPLE_THRESHOLD, ...protectTable([]) };
+    }
+    const registeredOn = { ...(args.registeredFrom ? { $gte: args.registeredFrom } : {}), ...(args.registeredTo ? { $lte: args.registeredTo } : {}) };
+    const where = {
+      ...(territory.length ? { departement: { $in: [...territory] } } : {}),
+      ...(args.departement ? { departement: args.departement } : {}),
+      ...(Object.keys(registeredOn).length ? { registeredOn } : {}),
     };
-  }
-  const hidden = cells.filter((c) => c.count === null).length;
-  if (hidden === 1) {
-    // One hidden cell = total − the others: hide the smallest shown cell as well. (A table whose
-    // only cell is hidden has a total under the threshold, hidden above.)
-    const index = cells.findLastIndex((c) => c.count !== null);
-    cells[index] = { key: cells[index].key, count: null, suppressedBecause: 'COMPLEMENTARY' };
-  }
-  return { total: { key: 'TOTAL', count: totalCount, suppressedBecause: null }, cells };
-}
+    const rows = (await (ctx.em as SqlEntityManager).createQueryBuilder(JobSeeker)
+      .select([raw(`${column} as "key"`), raw('count(*) as n')])
+      .where(where as never)
+      .groupBy(raw(column) as never)
+      .execute()) as unknown as { key: string; n: number | string }[];
+    const table = protectTable(rows.map((r) => ({ key: String(r.key), count: Number(r.n) })));
+    return { dimension: args.dimension, threshold: PEOPLE_THRESHOLD, ...table };
+  },
+};
