@@ -16,7 +16,8 @@ import { loadGatewayConfig, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { maskGatewayError } from './errors.ts';
 import { loadSigningKey } from './keys.ts';
-import { SignedSubgraphCall } from './subgraph-calls.ts';
+import { SignedSubgraphCall, SubgraphClients } from './subgraph-calls.ts';
+import { SubgraphTokens } from './subgraph-token.ts';
 import { supergraphFromFile } from './supergraph.ts';
 import { operationLimits } from './limits.ts';
 import { introspectionGate } from './introspection.ts';
@@ -41,6 +42,9 @@ const operationName: ApolloServerPlugin<GatewayContext> = {
 export async function createGateway(config: GatewayConfig = loadGatewayConfig()): Promise<RunningGateway> {
   const logger = createLogger('gateway');
   const signingKey = await loadSigningKey(config.signingKeyFile);
+  // A token must outlive the slowest call it is used for, with room for clock skew.
+  const tokens = new SubgraphTokens(signingKey, { minRemainingSeconds: Math.ceil(config.subgraphTimeoutMs / 1000) + 5 });
+  const subgraphs = new SubgraphClients({ tokens, timeoutMs: config.subgraphTimeoutMs, urls: config.subgraphUrls });
   let loaded = false;
   // The authorization layer reads each supergraph's access declarations before ApolloGateway loads it.
   let authorizing: AuthorizingGateway | undefined;
@@ -50,7 +54,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
       prepare: (sdl) => authorizing!.prepare(sdl),
       onReload: (ok, error) => (ok ? logger.info('supergraph reloaded') : logger.error({ err: String(error) }, 'supergraph reload refused; the previous one keeps serving')),
     }),
-    buildService: ({ name, url }) => new SignedSubgraphCall({ name, url: config.subgraphUrls[name] ?? url!, signingKey, timeoutMs: config.subgraphTimeoutMs }),
+    buildService: ({ name, url }) => new SignedSubgraphCall(subgraphs.clientFor(name, url)),
     logger,
   });
   authorizing = new AuthorizingGateway(gateway);
@@ -98,6 +102,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     async stop() {
       await http.close();
       await apollo.stop();
+      await subgraphs.close();
     },
   };
 }
