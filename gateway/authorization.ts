@@ -104,6 +104,14 @@ export function accessPolicy(supergraphSdl: string): AccessPolicy {
   return { fields, types };
 }
 
+/**
+ * What of a caller field authorisation reads (its scopes, nothing else): callers with the same key
+ * get the same authorised document, so it can be computed once per key. Keep in step with `satisfied`.
+ */
+export function authorizationKey(caller: Caller): string {
+  return [...caller.scopes].sort().join(' ');
+}
+
 function satisfied(req: Requirement | null | undefined, caller: Caller): boolean {
   if (!req) return true;
   if (!req.scopes) return true; // authenticated: every caller that reached this point is.
