@@ -1,6 +1,10 @@
+import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // One graphql instance, the CommonJS one Node loads for our code and for the Apollo packages alike
+  // (vite would otherwise hand the tests graphql's .mjs build, and schemas would cross two instances).
+  resolve: { alias: [{ find: /^graphql$/, replacement: createRequire(import.meta.url).resolve('graphql') }] },
   test: {
     testTimeout: 60_000,
     hookTimeout: 300_000,

@@ -1,7 +1,7 @@
 // The Passerelle gateway: Apollo Server over an ApolloGateway that serves a composed supergraph.
 // A request meets, in order: body limit and JSON-only bodies (kit/http.ts) → CSRF prevention and no
 // batching (Apollo Server options) → authentication (context) → operation limits (limits.ts) →
-// introspection gate → trusted documents in production → operation name → field authorisation
+// introspection gate → trusted documents (registered operations marked; only those in production) → operation name → field authorisation
 // (AuthorizingGateway) → query plan → signed subgraph calls with timeouts (subgraph-calls.ts) →
 // error masking (errors.ts). Each concern lives in its own module; this file only lists them.
 import { ApolloGateway } from '@apollo/gateway';
@@ -21,7 +21,7 @@ import { SubgraphTokens } from './subgraph-token.ts';
 import { supergraphFromFile } from './supergraph.ts';
 import { operationLimits } from './limits.ts';
 import { introspectionGate } from './introspection.ts';
-import { loadTrustedDocuments, registeredDocumentsCache, trustedDocumentsOnly } from './trusted-documents.ts';
+import { TrustedDocuments } from './trusted-documents.ts';
 
 export interface RunningGateway {
   readonly http: HttpServer;
@@ -63,18 +63,18 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
   });
 
   const limits = operationLimits();
-  const trusted = loadTrustedDocuments(config.operationsDir);
+  const trusted = new TrustedDocuments({ dir: config.operationsDir, production: config.production, logger });
   const apollo = new ApolloServer<GatewayContext>({
     gateway: authorizing,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     validationRules: limits.validationRules,
-    persistedQueries: { cache: registeredDocumentsCache(trusted) },
+    persistedQueries: { cache: trusted.apqCache() },
     plugins: [
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       introspectionGate(config.production),
-      ...(config.production ? [trustedDocumentsOnly(trusted)] : []),
+      trusted.plugin(),
       operationName,
     ],
     // Introspection itself is gated by role in introspectionGate.
@@ -94,7 +94,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     bodyLimitBytes: config.bodyLimitBytes,
     apollo,
     ready: () => loaded,
-    context: async ({ req }) => ({ caller: await authenticate(req.headers.authorization), operationName: null }),
+    context: async ({ req }) => ({ caller: await authenticate(req.headers.authorization), operationName: null, registeredOperation: null }),
   });
   logger.info({ url: http.url, supergraph: config.supergraphPath }, 'gateway listening');
   return {

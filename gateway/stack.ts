@@ -17,6 +17,8 @@ export interface StackOptions {
   readonly databasePrefix?: string;
   readonly seedScale?: number;
   readonly env?: Readonly<Record<string, string>>;
+  /** Gateway only (e.g. NODE_ENV=production over development subgraphs). */
+  readonly gatewayEnv?: Readonly<Record<string, string>>;
   readonly onLog?: (line: string) => void;
 }
 
@@ -56,7 +58,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name: 'gateway',
       entry: 'gateway/main.ts',
       onLog: options.onLog,
-      env: { ...common, ...urls, PORT: String(options.port), ISSUER_JWKS_FILE: keys.issuer.publicJwks, GATEWAY_SIGNING_KEY_FILE: keys.gateway.privateKey },
+      env: { ...common, ...urls, PORT: String(options.port), ISSUER_JWKS_FILE: keys.issuer.publicJwks, GATEWAY_SIGNING_KEY_FILE: keys.gateway.privateKey, ...options.gatewayEnv },
     });
     started.push(gateway);
     return {

@@ -3,8 +3,8 @@
 // `--check` writes nothing and fails when the committed supergraph is stale.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { composeServices } from '@apollo/composition';
-import { DEFAULT_PORTS, SUBGRAPHS, subgraphTypeDefs } from '../subgraphs/kit/schema-files.ts';
+import { SUBGRAPHS } from '../subgraphs/kit/schema-files.ts';
+import { composeSources, workingTreeSource } from './composition.ts';
 
 export const SUPERGRAPH_PATH = fileURLToPath(new URL('./supergraph.graphql', import.meta.url));
 
@@ -13,17 +13,11 @@ export interface Composition {
   readonly errors: readonly string[];
 }
 
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
 export function compose(): Composition {
-  const result = composeServices(SUBGRAPHS.map((name) => ({
-    name,
-    // The URLs of a local `npm start`; deployments override them (SUBGRAPH_URL_<NAME>).
-    url: `http://127.0.0.1:${DEFAULT_PORTS[name]}/`,
-    typeDefs: subgraphTypeDefs(name),
-  })));
-  if (result.errors) {
-    return { errors: result.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`) };
-  }
-  return { supergraphSdl: `${result.supergraphSdl.trimEnd()}\n`, errors: [] };
+  const { supergraphSdl, errors } = composeSources(SUBGRAPHS.map((name) => workingTreeSource(ROOT, name)));
+  return { supergraphSdl, errors };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

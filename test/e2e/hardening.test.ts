@@ -165,9 +165,9 @@ describe('production mode', () => {
   });
 
   it('executes a registered document sent by its hash (APQ)', async () => {
-    const text = readFileSync('schema/operations/counsellor-app/Caseload.graphql', 'utf8');
-    const hash = createHash('sha256').update(text).digest('hex');
-    const res = await call(await tokenFor('france-travail', 'counsellor'), {
+    const manifest = JSON.parse(readFileSync('schema/operations/counsellor-app/persisted-query-manifest.json', 'utf8'));
+    const hash = createHash('sha256').update(manifest.operations.find((op: { name: string }) => op.name === 'Caseload').body).digest('hex');
+    const res = await call(await tokenFor('france-travail', 'counsellor', { territory: ['27'] }), {
       variables: { counsellorId: 'ft-27-001' }, extensions: { persistedQuery: { version: 1, sha256Hash: hash } },
     });
     expect(res.body.errors).toBeUndefined();
