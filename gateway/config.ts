@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, integer, url } from '../subgraphs/kit/config.ts';
+import { tracingConfig, type TracingConfig } from './tracing.ts';
 
 export type ScopeClaim = 'scope' | 'scp' | 'roles';
 
@@ -23,6 +24,11 @@ export interface GatewayConfig {
   readonly bodyLimitBytes: number;
   readonly subgraphTimeoutMs: number;
   readonly operationsDir: string;
+  /** Per subgraph: consecutive faults that open its circuit, and the wait before a probe. */
+  readonly circuitBreaker: { readonly failures: number; readonly halfOpenMs: number };
+  /** After SIGTERM, how long in-flight requests may take before the process exits anyway. */
+  readonly shutdownTimeoutMs: number;
+  readonly tracing: TracingConfig;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -54,5 +60,11 @@ export function loadGatewayConfig(env: Env = process.env, argv: readonly string[
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_000_000, 1024, 100_000_000),
     subgraphTimeoutMs: integer(env, 'SUBGRAPH_TIMEOUT_MS', 10_000, 100, 120_000),
     operationsDir: path.resolve(env.TRUSTED_OPERATIONS_DIR ?? 'schema/operations'),
+    circuitBreaker: Object.freeze({
+      failures: integer(env, 'CIRCUIT_BREAKER_FAILURES', 5, 1, 1000),
+      halfOpenMs: integer(env, 'CIRCUIT_BREAKER_HALF_OPEN_MS', 2000, 50, 600_000),
+    }),
+    shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
+    tracing: tracingConfig(env),
   });
 }

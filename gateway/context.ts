@@ -14,4 +14,6 @@ export interface GatewayContext {
   operationName: string | null;
   /** Set by trusted-documents.ts before validation when the document is a registered operation, else null. */
   registeredOperation: RegisteredOperationMark | null;
+  /** Carried by every log line about the request and sent to subgraphs (request-log.ts). */
+  readonly requestId: string;
 }

@@ -1,9 +1,11 @@
 // The Passerelle gateway: Apollo Server over an ApolloGateway that serves a composed supergraph.
 // A request meets, in order: body limit and JSON-only bodies (kit/http.ts) → CSRF prevention and no
 // batching (Apollo Server options) → authentication (context) → operation limits (limits.ts) →
-// introspection gate → trusted documents (registered operations marked; only those in production) → operation name → field authorisation
-// (AuthorizingGateway) → query plan → signed subgraph calls with timeouts (subgraph-calls.ts) →
-// error masking (errors.ts). Each concern lives in its own module; this file only lists them.
+// introspection gate → trusted documents (registered operations marked; only those in production) →
+// operation name → field authorisation (AuthorizingGateway) → query plan → signed subgraph calls with
+// timeouts, a circuit breaker per subgraph and partial answers when one fails (subgraph-calls.ts) →
+// error masking (errors.ts). Around them: metrics (metrics.ts), traces (tracing.ts), request-scoped
+// logs (request-log.ts). Each concern lives in its own module; this file only lists them.
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
@@ -16,6 +18,11 @@ import { loadGatewayConfig, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { maskGatewayError } from './errors.ts';
 import { loadSigningKey } from './keys.ts';
+import { countPlanCache, GatewayMetrics, requestMetrics } from './metrics.ts';
+import { requestIdOf, requestLog } from './request-log.ts';
+import { SubgraphBreakers } from './circuit-breaker.ts';
+import { startTracing } from './tracing.ts';
+import { gracefulShutdown, type Draining } from './shutdown.ts';
 import { SignedSubgraphCall, SubgraphClients } from './subgraph-calls.ts';
 import { SubgraphTokens } from './subgraph-token.ts';
 import { supergraphFromFile } from './supergraph.ts';
@@ -25,6 +32,7 @@ import { TrustedDocuments } from './trusted-documents.ts';
 
 export interface RunningGateway {
   readonly http: HttpServer;
+  readonly metrics: GatewayMetrics;
   stop(): Promise<void>;
 }
 
@@ -42,9 +50,17 @@ const operationName: ApolloServerPlugin<GatewayContext> = {
 export async function createGateway(config: GatewayConfig = loadGatewayConfig()): Promise<RunningGateway> {
   const logger = createLogger('gateway');
   const signingKey = await loadSigningKey(config.signingKeyFile);
+  const metrics = new GatewayMetrics();
+  const breakers = new SubgraphBreakers({
+    ...config.circuitBreaker,
+    onStateChange: (subgraph, state, previous) => {
+      metrics.circuitState(subgraph, state);
+      if (previous) logger.warn({ subgraph, state, previous }, `circuit of subgraph ${subgraph} is ${state}`);
+    },
+  });
   // A token must outlive the slowest call it is used for, with room for clock skew.
   const tokens = new SubgraphTokens(signingKey, { minRemainingSeconds: Math.ceil(config.subgraphTimeoutMs / 1000) + 5 });
-  const subgraphs = new SubgraphClients({ tokens, timeoutMs: config.subgraphTimeoutMs, urls: config.subgraphUrls });
+  const subgraphs = new SubgraphClients({ tokens, timeoutMs: config.subgraphTimeoutMs, urls: config.subgraphUrls, breakers, metrics, logger });
   let loaded = false;
   // The authorization layer reads each supergraph's access declarations before ApolloGateway loads it.
   let authorizing: AuthorizingGateway | undefined;
@@ -58,6 +74,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     logger,
   });
   authorizing = new AuthorizingGateway(gateway);
+  countPlanCache(gateway, metrics);
   gateway.onSchemaLoadOrUpdate(() => {
     loaded = true;
   });
@@ -71,6 +88,8 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     validationRules: limits.validationRules,
     persistedQueries: { cache: trusted.apqCache() },
     plugins: [
+      requestMetrics(metrics),
+      requestLog(logger),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       introspectionGate(config.production),
@@ -82,25 +101,31 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     // The process handles SIGTERM/SIGINT itself (see the end of this file).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
-    formatError: (formatted) => maskGatewayError(formatted, (code) => logger.warn({ code, path: formatted.path }, 'masked error')),
+    // Errors are logged with their original codes, request id and operation by requestLog.
+    formatError: (formatted) => maskGatewayError(formatted),
     logger,
   });
   await apollo.start();
 
   const authenticate = authenticator(config);
+  let shutdown: Draining | undefined;
   const http = await serveHttp<GatewayContext>({
     host: config.host,
     port: config.port,
     bodyLimitBytes: config.bodyLimitBytes,
     apollo,
-    ready: () => loaded,
-    context: async ({ req }) => ({ caller: await authenticate(req.headers.authorization), operationName: null, registeredOperation: null }),
+    ready: () => loaded && !shutdown?.draining,
+    context: async ({ req }) => ({ caller: await authenticate(req.headers.authorization), operationName: null, registeredOperation: null, requestId: requestIdOf(req.headers) }),
   });
+  shutdown = gracefulShutdown(http.server, config.shutdownTimeoutMs);
   logger.info({ url: http.url, supergraph: config.supergraphPath }, 'gateway listening');
   return {
     http,
+    metrics,
     async stop() {
-      await http.close();
+      logger.info('stopping: new connections refused, requests in flight finishing');
+      const drained = await shutdown!.drain();
+      if (!drained) logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still in flight were cut at the shutdown bound');
       await apollo.stop();
       await subgraphs.close();
     },
@@ -108,10 +133,13 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const running = await createGateway();
+  const config = loadGatewayConfig();
+  const tracing = startTracing('passerelle-gateway', config.tracing);
+  const running = await createGateway(config);
   process.stdout.write(`PASSERELLE_READY gateway ${running.http.url}\n`);
   const stop = async () => {
     await running.stop();
+    await tracing.shutdown();
     process.exit(0);
   };
   process.once('SIGTERM', stop);

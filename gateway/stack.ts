@@ -20,12 +20,16 @@ export interface StackOptions {
   /** Gateway only (e.g. NODE_ENV=production over development subgraphs). */
   readonly gatewayEnv?: Readonly<Record<string, string>>;
   readonly onLog?: (line: string) => void;
+  /** The URL the gateway uses for a subgraph (tests put a proxy of their own in between). */
+  readonly subgraphRoute?: (name: string, url: string) => string | Promise<string>;
 }
 
 export interface Stack {
   readonly gatewayUrl: string;
   readonly subgraphs: Readonly<Record<string, ServiceProcess>>;
   readonly gateway: ServiceProcess;
+  /** Stops a subgraph if it still runs and starts it again on the same port and database. */
+  restartSubgraph(name: string): Promise<ServiceProcess>;
   stop(): Promise<void>;
 }
 
@@ -36,41 +40,49 @@ export function subgraphDatabaseUrl(postgresUrl: string, prefix: string, subgrap
 export async function startStack(options: StackOptions): Promise<Stack> {
   const keys = await ensureDevKeys(options.dataDir);
   const common = { DATA_DIR: options.dataDir, ...(options.seedScale ? { SEED_SCALE: String(options.seedScale) } : {}), ...options.env };
-  const started: ServiceProcess[] = [];
+  const started = new Set<ServiceProcess>();
+  const spawnSubgraph = async (name: string, port: number) => {
+    const proc = await spawnService({
+      name,
+      entry: `subgraphs/${name}/main.ts`,
+      onLog: options.onLog,
+      env: {
+        ...common,
+        PORT: String(port),
+        GATEWAY_JWKS_FILE: keys.gateway.publicJwks,
+        ...(options.postgresUrl ? { DATABASE_URL: subgraphDatabaseUrl(options.postgresUrl, options.databasePrefix ?? 'passerelle_', name) } : {}),
+      },
+    });
+    started.add(proc);
+    return proc;
+  };
   try {
-    const subgraphs = await Promise.all(SUBGRAPHS.map(async (name) => {
-      const proc = await spawnService({
-        name,
-        entry: `subgraphs/${name}/main.ts`,
-        onLog: options.onLog,
-        env: {
-          ...common,
-          PORT: String(options.port === 0 ? 0 : DEFAULT_PORTS[name]),
-          GATEWAY_JWKS_FILE: keys.gateway.publicJwks,
-          ...(options.postgresUrl ? { DATABASE_URL: subgraphDatabaseUrl(options.postgresUrl, options.databasePrefix ?? 'passerelle_', name) } : {}),
-        },
-      });
-      started.push(proc);
-      return proc;
-    }));
-    const urls = Object.fromEntries(subgraphs.map((s) => [`SUBGRAPH_URL_${s.name.toUpperCase().replace(/-/g, '_')}`, s.url]));
+    const subgraphs: Record<string, ServiceProcess> = Object.fromEntries(await Promise.all(SUBGRAPHS.map(async (name) => [name, await spawnSubgraph(name, options.port === 0 ? 0 : DEFAULT_PORTS[name])] as const)));
+    const urls = Object.fromEntries(await Promise.all(Object.values(subgraphs).map(async (s) => [`SUBGRAPH_URL_${s.name.toUpperCase().replace(/-/g, '_')}`, options.subgraphRoute ? await options.subgraphRoute(s.name, s.url) : s.url])));
     const gateway = await spawnService({
       name: 'gateway',
       entry: 'gateway/main.ts',
       onLog: options.onLog,
       env: { ...common, ...urls, PORT: String(options.port), ISSUER_JWKS_FILE: keys.issuer.publicJwks, GATEWAY_SIGNING_KEY_FILE: keys.gateway.privateKey, ...options.gatewayEnv },
     });
-    started.push(gateway);
+    started.add(gateway);
     return {
       gatewayUrl: gateway.url,
       gateway,
-      subgraphs: Object.fromEntries(subgraphs.map((s) => [s.name, s])),
+      subgraphs,
+      restartSubgraph: async (name) => {
+        const previous = subgraphs[name];
+        await previous.stop();
+        started.delete(previous);
+        subgraphs[name] = await spawnSubgraph(name, Number(new URL(previous.url).port));
+        return subgraphs[name];
+      },
       stop: async () => {
-        await Promise.all(started.map((s) => s.stop()));
+        await Promise.all([...started].map((s) => s.stop()));
       },
     };
   } catch (error) {
-    await Promise.all(started.map((s) => s.stop()));
+    await Promise.all([...started].map((s) => s.stop()));
     throw error;
   }
 }

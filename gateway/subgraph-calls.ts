@@ -4,13 +4,23 @@
 // Connections are kept alive in one pool per subgraph (undici): a query plan's fetches reuse warm
 // sockets instead of paying a TCP handshake each. Both executors call subgraphs through here:
 // gateway/executor/ directly, ApolloGateway's through SignedSubgraphCall.
-import { STATUS_CODES } from 'node:http';
+// Every call goes through its subgraph's circuit breaker (circuit-breaker.ts), in a client span
+// whose W3C trace context the subgraph continues (tracing.ts), and is counted (metrics.ts). A call
+// that fails on the wire (down, slow, garbage) never throws: it answers like a subgraph whose every
+// requested field failed, each error at its path in the subgraph operation with a public code and
+// the partner (subgraph-faults.ts), so an executor merges it like any subgraph error and the other
+// subgraphs' data stays.
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { Pool } from 'undici';
+import type { Logger } from '../subgraphs/kit/logger.ts';
+import { isCircuitRefusal, type SubgraphBreakers } from './circuit-breaker.ts';
 import type { GatewayContext } from './context.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import { answerOf, classifyFailure, faultErrors, SubgraphFault } from './subgraph-faults.ts';
 import type { SubgraphTokens } from './subgraph-token.ts';
+import { inClientSpan, injectTraceContext } from './tracing.ts';
 
 export interface SubgraphCallOptions {
   readonly name: string;
@@ -19,6 +29,9 @@ export interface SubgraphCallOptions {
   readonly timeoutMs: number;
   /** Open connections kept per subgraph at most. */
   readonly connections?: number;
+  readonly breakers: SubgraphBreakers;
+  readonly metrics?: GatewayMetrics;
+  readonly logger?: Logger;
 }
 
 export interface SubgraphRequest {
@@ -35,11 +48,6 @@ export interface SubgraphResponse {
 
 const ACCEPT = 'application/graphql-response+json, application/json';
 
-function httpError(status: number, statusText: string): GraphQLError {
-  const code = status === 401 ? 'UNAUTHENTICATED' : status === 403 ? 'FORBIDDEN' : undefined;
-  return new GraphQLError(`${status}: ${statusText}`, { extensions: code ? { code } : {} });
-}
-
 export class SubgraphClient {
   readonly name: string;
   readonly #options: SubgraphCallOptions;
@@ -54,24 +62,60 @@ export class SubgraphClient {
     this.#pool = new Pool(url.origin, { connections: options.connections ?? 128, keepAliveTimeout: 60_000 });
   }
 
-  /** Sends one GraphQL request on behalf of `context`'s caller (none: health checks and schema loads). */
+  /**
+   * Sends one GraphQL request on behalf of `context`'s caller (none: health checks and schema
+   * loads). Faults of the wire come back as errors in the response, never as a throw.
+   */
   async call(request: SubgraphRequest, context: GatewayContext | undefined): Promise<SubgraphResponse> {
+    const { breakers, metrics, logger } = this.#options;
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      return await inClientSpan(`subgraph ${this.name}`, { 'passerelle.subgraph': this.name, 'graphql.operation.name': request.operationName ?? '' }, async (span) => {
+        try {
+          return await breakers.call(this.name, () => this.#send(request, context));
+        } catch (error) {
+          if (!(error instanceof SubgraphFault)) throw error;
+          outcome = error.code;
+          span.setAttribute('passerelle.fault', error.code);
+          // An open circuit's refusals are logged once, when it opens (main.ts).
+          if (!isCircuitRefusal(error)) logger?.warn({ requestId: context?.requestId, subgraph: this.name, code: error.code, cause: causeOf(error) }, 'subgraph call failed');
+          return { errors: faultErrors(error, request) };
+        }
+      });
+    } finally {
+      metrics?.subgraphCall(this.name, outcome, (performance.now() - started) / 1000);
+    }
+  }
+
+  async #send(request: SubgraphRequest, context: GatewayContext | undefined): Promise<SubgraphResponse> {
     const headers: Record<string, string> = { 'content-type': 'application/json', accept: ACCEPT };
+    injectTraceContext({ set: (name, value) => (headers[name] = value) });
     if (context?.caller) {
       headers.authorization = `Bearer ${await this.#options.tokens.tokenFor(this.name, context.caller, context.operationName)}`;
+      headers['x-request-id'] = context.requestId;
     }
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName ?? undefined });
-    const response = await this.#pool.request({ path: this.#path, method: 'POST', headers, body, signal: AbortSignal.timeout(this.#options.timeoutMs) });
-    const text = await response.body.text();
-    if (response.statusCode < 200 || response.statusCode > 299) throw httpError(response.statusCode, STATUS_CODES[response.statusCode] ?? 'Error');
-    const parsed: unknown = JSON.parse(text);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('the subgraph answered something other than a GraphQL response');
-    return parsed as SubgraphResponse;
+    let status: number;
+    let text: string;
+    try {
+      const response = await this.#pool.request({ path: this.#path, method: 'POST', headers, body, signal: AbortSignal.timeout(this.#options.timeoutMs) });
+      status = response.statusCode;
+      text = await response.body.text();
+    } catch (error) {
+      throw classifyFailure(this.name, error);
+    }
+    return answerOf(this.name, status, text, request);
   }
 
   close(): Promise<void> {
     return this.#pool.close();
   }
+}
+
+function causeOf(fault: SubgraphFault): string {
+  const cause = fault.cause as { code?: string; message?: string } | undefined;
+  return cause?.code ?? cause?.message ?? String(cause);
 }
 
 /** ApolloGateway's data source for a subgraph: the same client, so its executor keeps every guarantee above. */
