@@ -20,8 +20,6 @@ export type Store = { readonly kind: 'sqlite' } | { readonly kind: 'postgresql';
 
 /** Where a run's subgraphs find their data: a data dir of SQLite files, or one database each. */
 export interface RunData {
-  /** Time spent seeding the cache for this run (0 when it was cached). */
-  readonly seedingMs: number;
   readonly dataDir: string;
   readonly databaseUrls: Readonly<Record<string, string>> | null;
   remove(): Promise<void>;
@@ -115,15 +113,13 @@ const cacheDatabase = (world: World, key: string, subgraph: string) => `pbench_c
 const runDatabase = (subgraph: string) => `pbench_r_${process.pid}_${subgraph.replace(/-/g, '_')}`;
 const COMPLETE = 'passerelle bench cache, complete, last used ';
 
-async function seed(world: World, dataDir: string, databaseUrls: Record<string, string> | null, gatewayJwksFile: string, write: (line: string) => void): Promise<number> {
+async function seed(world: World, dataDir: string, databaseUrls: Record<string, string> | null, gatewayJwksFile: string, write: (line: string) => void): Promise<void> {
   const started = performance.now();
   write(`seeding ${world.scale.toLocaleString('en')} people (seed "${world.seed}") ${databaseUrls ? 'on PostgreSQL' : 'in SQLite'}; cached for the next runs`);
   // Development mode: the subgraphs seed an empty database on start (production never seeds).
   const subgraphs = await startSubgraphs({ world, dataDir, databaseUrls, gatewayJwksFile, core: '0-1', production: false, probe: false, timeoutMs: 30 * 60_000 });
   await Promise.all(subgraphs.map((s) => s.stop()));
-  const ms = performance.now() - started;
-  write(`seeded in ${Math.round(ms / 1000)} s`);
-  return ms;
+  write(`seeded in ${Math.round((performance.now() - started) / 1000)} s`);
 }
 
 /** Makes sure the cache holds the seeded world; then copies it for this run. */
@@ -138,7 +134,6 @@ export async function prepareRunData(options: {
   const key = worldKey(options.world);
   const dataDir = path.join(options.runDir, `data-${options.store.kind}-${options.world.scale}`);
   mkdirSync(dataDir, { recursive: true });
-  let seedingMs = 0;
   if (options.store.kind === 'sqlite') {
     const cache = sqliteCacheDir(key);
     const marker = path.join(cache, 'complete.json');
@@ -151,7 +146,7 @@ export async function prepareRunData(options: {
     if (options.reseed || !existsSync(marker)) {
       rmSync(cache, { recursive: true, force: true });
       mkdirSync(cache, { recursive: true });
-      seedingMs = await seed(options.world, cache, null, options.gatewayJwksFile, options.write);
+      await seed(options.world, cache, null, options.gatewayJwksFile, options.write);
     }
     // Written on every use: its age tells other runs whether the cache is still wanted.
     writeFileSync(marker, JSON.stringify({ ...options.world, key, lastUsed: new Date().toISOString() }));
@@ -163,7 +158,7 @@ export async function prepareRunData(options: {
     }
     const bytes = SUBGRAPHS.reduce((sum, name) => sum + statSync(path.join(dataDir, `${name}.sqlite`)).size, 0);
     options.write(`SQLite copies of the cached world (${(bytes / 1e6).toFixed(0)} MB) in ${dataDir}`);
-    return { seedingMs, dataDir, databaseUrls: null, remove: async () => rmSync(dataDir, { recursive: true, force: true }) };
+    return { dataDir, databaseUrls: null, remove: async () => rmSync(dataDir, { recursive: true, force: true }) };
   }
   const serverUrl = options.store.serverUrl;
   const names = Object.fromEntries(SUBGRAPHS.map((s) => [s, cacheDatabase(options.world, key, s)]));
@@ -184,7 +179,7 @@ export async function prepareRunData(options: {
     const complete = caches.filter((r) => current.has(r.datname) && r.comment?.startsWith(COMPLETE)).length === SUBGRAPHS.length;
     if (options.reseed || !complete) {
       for (const name of current) await client.query(`drop database if exists "${name}" with (force)`);
-      seedingMs = await seed(options.world, dataDir, Object.fromEntries(SUBGRAPHS.map((s) => [s, databaseUrlOn(serverUrl, names[s])])), options.gatewayJwksFile, options.write);
+      await seed(options.world, dataDir, Object.fromEntries(SUBGRAPHS.map((s) => [s, databaseUrlOn(serverUrl, names[s])])), options.gatewayJwksFile, options.write);
     }
     for (const name of current) await client.query(`comment on database "${name}" is '${COMPLETE}${new Date().toISOString()}'`);
     for (const s of SUBGRAPHS) {
@@ -194,7 +189,6 @@ export async function prepareRunData(options: {
   });
   options.write(`PostgreSQL copies of the cached world: ${SUBGRAPHS.map(runDatabase).join(', ')}`);
   return {
-    seedingMs,
     dataDir,
     databaseUrls: Object.fromEntries(SUBGRAPHS.map((s) => [s, databaseUrlOn(serverUrl, runDatabase(s))])),
     remove: async () => {
