@@ -46,6 +46,8 @@ export interface WorkloadResult {
   readonly peakRssMiB: Readonly<Record<string, number | null>>;
   /** Bytes of the reference answer of each operation. */
   readonly answerBytes: Readonly<Record<string, number>>;
+  /** How each operation's registration for the run went (Passerelle's trusted documents and cost). */
+  readonly registrations: Readonly<Record<string, string>>;
   readonly error?: string;
 }
 
@@ -155,7 +157,7 @@ export function renderMarkdown(results: Results): string {
       const rows = w.rows.filter((r) => r.operation === op);
       const reference = rows.find((r) => r.responseCheck === 'reference');
       out.push(`### ${rows[0].operationTitle}`, '');
-      out.push(`${rows[0].connections} connections; answer ${f0(w.answerBytes[op])} bytes; ${rows[0].rounds.length} round(s). Latencies in ms; CPU in ms per request.`, '');
+      out.push(`${rows[0].connections} connections; answer ${f0(w.answerBytes[op])} bytes; ${rows[0].rounds.length} round(s); ${w.registrations[op] ?? 'not registered'}. Latencies in ms; CPU in ms per request.`, '');
       out.push(...table(
         ['gateway', 'req/s', '× baseline', 'p50', 'p90', 'p99', 'errors', 'peak RSS MiB', ...roles.map((r) => `CPU ${r}`), 'CPU all', 'subgraph calls/op', 'SQL/op', 'answers'],
         rows.map((r) => rowCells(r, titles, roles, w.peakRssMiB[r.gateway], reference && comparable(r) && comparable(reference) ? r.rps / reference.rps : null)),

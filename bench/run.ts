@@ -3,7 +3,7 @@
 // Measures Passerelle's gateway against its peers in one run on this machine (issue 10) and writes
 // bench/results/<date>.md and .json. Not part of `npm test`.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -13,7 +13,7 @@ import { compareAnswers, post, type Answer } from './answers.ts';
 import { startGateway, type GatewayEnvironment, type GatewayId, type Running } from './gateways.ts';
 import { LOAD_CORE, measureWindow, requestsFile, settle, type Accounted, type Counter, type LoadRequest, type Window } from './load.ts';
 import { largestCaseloads } from './passerelle/caseloads.ts';
-import { nationalPages, OPERATIONS_DIR, passerelleOperations, type Operation } from './passerelle/workload.ts';
+import { DOCUMENTS, documentOf, nationalPages, passerelleOperations, type Operation } from './passerelle/workload.ts';
 import { prepareRunData, runDatabaseNames, startSubgraphs, type RunData, type Store, type World } from './passerelle/world.ts';
 import { ROOT, startPinned, stopEverything, type Pinned } from './processes.ts';
 import { summariseProfile } from './profile.ts';
@@ -22,6 +22,8 @@ import { comparable, renderMarkdown, type NationalResult, type ProfileResult, ty
 import { describeMachine, ensureWrk, loadAverage, peakRssMiB, round2 } from './system.ts';
 import { gatewayUnderTest } from './gateways.ts';
 import { SUBGRAPHS } from '../subgraphs/kit/schema-files.ts';
+import { apiSchemaOf } from '../schema/composition.ts';
+import { registerForRun, type RunRegistration } from './registration.ts';
 
 const PARTS = ['products', 'sqlite', 'postgresql', 'national', 'profile'] as const;
 type Part = (typeof PARTS)[number];
@@ -244,6 +246,11 @@ async function startAll(ids: readonly GatewayId[], env: GatewayEnvironment): Pro
 
 const pidOf = (p: Pinned): Accounted => ({ role: p.name, pids: () => [p.pid] });
 
+function describeRegistration(r: RunRegistration | undefined): string {
+  if (!r) return 'not registered';
+  return r.problems.length ? `refused at registration: ${r.problems.join('; ')}` : `registered for the run, cost ${Math.round(r.cost ?? NaN).toLocaleString('en')}`;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Workload (1): the public benchmark's shape
 
@@ -257,15 +264,16 @@ async function products(): Promise<WorkloadResult> {
     'Peers run with their defaults in production mode (NODE_ENV=production); Hive Gateway without the inbound deduplication the public benchmark turns on.',
   ];
   const dir = path.join(runDir, 'products');
-  mkdirSync(path.join(dir, 'operations', 'bench-products'), { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const subgraphs = await startPinned({
     name: 'bench-subgraphs', core: LOAD_CORE, command: process.execPath, args: ['bench/products/subgraphs.ts'],
     ready: { line: /^BENCH_SUBGRAPHS (?<urls>\{.*\})$/ }, timeoutMs: 60_000,
   });
   const urls = JSON.parse(subgraphs.captured.urls) as Record<string, string>;
   const supergraphPath = path.join(dir, 'supergraph.graphql');
-  writeFileSync(supergraphPath, composeProducts(urls));
-  writeFileSync(path.join(dir, 'operations', 'bench-products', `${OPERATION_NAME}.graphql`), QUERY);
+  const supergraphSdl = composeProducts(urls);
+  writeFileSync(supergraphPath, supergraphSdl);
+  const registration = await registerForRun(path.join(dir, 'operations'), 'bench-products', QUERY, apiSchemaOf(supergraphSdl));
   const keys = await ensureDevKeys(runDir);
   const env: GatewayEnvironment = {
     supergraphPath, subgraphUrls: {}, dataDir: runDir, issuerJwksFile: keys.issuer.publicJwks, signingKeyFile: keys.gateway.privateKey,
@@ -290,7 +298,10 @@ async function products(): Promise<WorkloadResult> {
   const rss: Record<string, number | null> = Object.fromEntries(gateways.map((g) => [g.gateway.id, round2(peakRssMiB(g.process.pid) ?? NaN)]));
   rss['bench subgraphs'] = round2(peakRssMiB(subgraphs.pid) ?? NaN);
   await Promise.all([...gateways.map((g) => g.process.stop()), subgraphs.stop()]);
-  return { id: 'products', title: 'Workload 1: four small subgraphs (the public benchmark\'s shape)', description, gateways: ids.map(gatewayUnderTest), rows: measured.rows, peakRssMiB: rss, answerBytes: measured.answerBytes };
+  return {
+    id: 'products', title: 'Workload 1: four small subgraphs (the public benchmark\'s shape)', description, gateways: ids.map(gatewayUnderTest),
+    rows: measured.rows, peakRssMiB: rss, answerBytes: measured.answerBytes, registrations: { [operation.id]: describeRegistration(registration) },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,6 +309,8 @@ async function products(): Promise<WorkloadResult> {
 
 interface Stack {
   readonly data: RunData;
+  /** Registration of each of the workload's documents, by operation name. */
+  readonly registrations: ReadonlyMap<string, RunRegistration>;
   readonly subgraphs: Pinned[];
   readonly env: GatewayEnvironment;
   readonly accounted: (gateway: Running) => Accounted[];
@@ -346,14 +359,19 @@ async function subgraphStack(world: World, store: Store, cpuProfileDir?: string)
     const counts = await Promise.all(subgraphs.map(read));
     return counts.some((c) => c === null) ? null : counts.reduce((a, b) => a! + b!, 0);
   };
+  const supergraphPath = path.join(ROOT, 'schema', 'supergraph.graphql');
+  const registry = path.join(data.dataDir, 'operations');
+  const apiSchema = apiSchemaOf(readFileSync(supergraphPath, 'utf8'));
+  const registrations = new Map<string, RunRegistration>();
+  for (const name of DOCUMENTS) registrations.set(name, await registerForRun(registry, `bench-${name.toLowerCase()}`, documentOf(name), apiSchema));
   const env: GatewayEnvironment = {
-    supergraphPath: path.join(ROOT, 'schema', 'supergraph.graphql'),
+    supergraphPath,
     subgraphUrls: Object.fromEntries(subgraphs.map((s) => [s.name, s.url])),
     dataDir: runDir, issuerJwksFile: keys.issuer.publicJwks, signingKeyFile: keys.gateway.privateKey,
-    operationsDir: OPERATIONS_DIR, baselineSigns: true, scratchDir: path.join(runDir, 'scratch'), cpuProfileDir,
+    operationsDir: registry, baselineSigns: true, scratchDir: path.join(runDir, 'scratch'), cpuProfileDir,
   };
   return {
-    data, subgraphs, env,
+    data, subgraphs, env, registrations,
     accounted: (g) => [{ role: 'gateway', pids: () => [g.process.pid] }, ...subgraphs.map(pidOf), ...(client ? [{ role: 'postgresql', pids: backends }] : [])],
     counters: { subgraphCalls: sumOf(probeCount), sqlStatements: sumOf(sqlCount) },
     async stop() {
@@ -392,6 +410,7 @@ async function passerelle(store: Store): Promise<WorkloadResult> {
     return {
       id: store.kind, title: `Workload 2: our graph, ${scale.toLocaleString('en')} people, ${store.kind === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
       description, gateways: ids.map(gatewayUnderTest), rows: measured.rows, peakRssMiB: peakRss, answerBytes: measured.answerBytes,
+      registrations: Object.fromEntries(operations.map((o) => [o.id, describeRegistration(stack.registrations.get(o.operationName))])),
     };
   } finally {
     await stack.stop();

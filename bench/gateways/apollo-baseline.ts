@@ -12,8 +12,8 @@ import type { Caller } from '../../subgraphs/kit/caller.ts';
 import { authenticator } from '../../gateway/authentication.ts';
 import { withoutSecurityFeatures } from '../../gateway/authorization.ts';
 import { loadGatewayConfig } from '../../gateway/config.ts';
-import { loadSigningKey, type SigningKey } from '../../gateway/keys.ts';
-import { signSubgraphToken } from '../../gateway/subgraph-token.ts';
+import { loadSigningKey } from '../../gateway/keys.ts';
+import { SubgraphTokens } from '../../gateway/subgraph-token.ts';
 
 interface BaselineContext {
   readonly authorization: string | undefined;
@@ -21,13 +21,13 @@ interface BaselineContext {
 
 class SigningDataSource extends RemoteGraphQLDataSource<BaselineContext> {
   readonly #name: string;
-  readonly #key: SigningKey;
+  readonly #tokens: SubgraphTokens;
   readonly #callers: (authorization: string | undefined) => Promise<Caller>;
 
-  constructor(name: string, url: string, key: SigningKey, callers: (authorization: string | undefined) => Promise<Caller>) {
+  constructor(name: string, url: string, tokens: SubgraphTokens, callers: (authorization: string | undefined) => Promise<Caller>) {
     super({ url });
     this.#name = name;
-    this.#key = key;
+    this.#tokens = tokens;
     this.#callers = callers;
   }
 
@@ -35,7 +35,7 @@ class SigningDataSource extends RemoteGraphQLDataSource<BaselineContext> {
     if (!('incomingRequestContext' in options)) return;
     const { request, context, incomingRequestContext } = options;
     const caller = await this.#callers(context.authorization);
-    const token = await signSubgraphToken(this.#key, this.#name, caller, incomingRequestContext.operationName ?? null);
+    const token = await this.#tokens.tokenFor(this.#name, caller, incomingRequestContext.operationName ?? null);
     request.http?.headers.set('authorization', `Bearer ${token}`);
   }
 }
@@ -47,7 +47,8 @@ const signing = process.env.BENCH_SIGN === '1';
 let buildService: ((definition: ServiceEndpointDefinition) => GraphQLDataSource) | undefined;
 if (signing) {
   const config = loadGatewayConfig();
-  const key = await loadSigningKey(config.signingKeyFile);
+  // Signed and reused as gateway/main.ts does.
+  const tokens = new SubgraphTokens(await loadSigningKey(config.signingKeyFile), { minRemainingSeconds: Math.ceil(config.subgraphTimeoutMs / 1000) + 5 });
   const authenticate = authenticator(config);
   const known = new Map<string, Promise<Caller>>();
   const callers = (authorization: string | undefined) => {
@@ -56,7 +57,7 @@ if (signing) {
     if (!caller) known.set(header, (caller = authenticate(header)));
     return caller;
   };
-  buildService = ({ name, url }) => new SigningDataSource(name, config.subgraphUrls[name] ?? url!, key, callers);
+  buildService = ({ name, url }) => new SigningDataSource(name, config.subgraphUrls[name] ?? url!, tokens, callers);
 }
 
 // ApolloGateway refuses supergraphs that link the access directives; it ignores them anyway.

@@ -1,5 +1,5 @@
-// Workload (2): what partner apps ask of our own graph, as registered operations
-// (schema/operations/bench/, run by the gateway as any partner app's are) sent with real tokens of the
+// Workload (2): what partner apps ask of our own graph, as operations registered for the run
+// (bench/passerelle/operations/, see bench/registration.ts) sent with real tokens of the
 // development issuer: a counsellor's page of 50 people (and of 5, to see whether SQL grows with the
 // page), one person's full file, an employer's file, an analyst's aggregate, and a recorded
 // orientation with a key unique to each request. Counsellors carry their own département and their
@@ -13,7 +13,8 @@ import type { LoadRequest } from '../load.ts';
 import { ROOT } from '../processes.ts';
 import type { Caseload } from './caseloads.ts';
 
-export const OPERATIONS_DIR = path.join(ROOT, 'schema', 'operations');
+/** The documents of this workload, one operation each, under bench/passerelle/operations/<name>.graphql. */
+export const DOCUMENTS = ['BenchCounsellorPage', 'BenchPersonFile', 'BenchEmployerFile', 'BenchJobSeekersByDepartement', 'BenchRecordOrientation'] as const;
 
 export interface Operation {
   readonly id: string;
@@ -22,8 +23,8 @@ export interface Operation {
   readonly requests: readonly LoadRequest[];
 }
 
-function documentOf(operationName: string): string {
-  return readFileSync(path.join(OPERATIONS_DIR, 'bench', `${operationName}.graphql`), 'utf8');
+export function documentOf(operationName: string): string {
+  return readFileSync(path.join(ROOT, 'bench', 'passerelle', 'operations', `${operationName}.graphql`), 'utf8');
 }
 
 export function graphqlBody(operationName: string, variables: Record<string, unknown>): string {
