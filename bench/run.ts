@@ -390,7 +390,7 @@ async function passerelle(store: Store): Promise<WorkloadResult> {
   const where = store.kind === 'sqlite' ? 'SQLite (the embedded default)' : 'PostgreSQL (the deployment mode; the shared local server, not pinned)';
   const description = [
     `Our four subgraphs in production mode on ${where}, seeded with ${scale.toLocaleString('en')} people (seed "${args.seed}"), audit on; each subgraph a process on core 1.`,
-    'Operations registered under schema/operations/bench/ (trusted documents, as partner apps\' are), sent with tokens of the development issuer: France Travail counsellors of their own département ' +
+    'Operations of bench/passerelle/operations/ registered for the run (trusted documents with their recorded cost, as partner apps\' are), sent as their exact text with tokens of the development issuer: France Travail counsellors of their own département ' +
     '(10 counsellors whose caseloads hold 50 people or more, in turn), a DGEFP analyst for the aggregate.',
     'The baseline is a plain @apollo/gateway whose data source signs subgraph calls as ours does (gateway/subgraph-token.ts), nothing more (no authentication, authorisation, limits or trusted documents).',
     `Subgraph calls counted in the subgraph processes (bench/probe.ts); SQL statements from their /metrics counter \`passerelle_sql_statements_total\` when they expose it (n/a otherwise).` +
