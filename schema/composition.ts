@@ -43,9 +43,11 @@ export function workingTreeSource(root: string, name: string): SubgraphSource {
   return { name, sdl: `${own}\n${common}`, origin: 'working tree' };
 }
 
-export function committedSource(root: string, name: string): SubgraphSource | null {
-  const own = committedFile(root, schemaFile(name));
-  const common = committedFile(root, COMMON_FILE);
+export type CommittedReader = (file: string) => string | null;
+
+export function committedSource(root: string, name: string, read: CommittedReader = (file) => committedFile(root, file)): SubgraphSource | null {
+  const own = read(schemaFile(name));
+  const common = read(COMMON_FILE);
   return own === null || common === null ? null : { name, sdl: `${own}\n${common}`, origin: 'HEAD' };
 }
 
@@ -53,10 +55,10 @@ export function committedSource(root: string, name: string): SubgraphSource | nu
  * The subgraphs as they would run once `fromWorkingTree` ship: those from the working tree, every
  * other one as committed (one that is not committed yet is left out).
  */
-export function proposedSources(root: string, fromWorkingTree: readonly string[], subgraphs: readonly string[] = SUBGRAPHS): SubgraphSource[] {
+export function proposedSources(root: string, fromWorkingTree: readonly string[], read?: CommittedReader, subgraphs: readonly string[] = SUBGRAPHS): SubgraphSource[] {
   return subgraphs.flatMap((name) => {
     if (fromWorkingTree.includes(name)) return existsSync(path.join(root, schemaFile(name))) ? [workingTreeSource(root, name)] : [];
-    const committed = committedSource(root, name);
+    const committed = committedSource(root, name, read);
     return committed ? [committed] : [];
   });
 }
