@@ -13,8 +13,12 @@ export interface ServiceProcess {
 
 export interface SpawnOptions {
   readonly name: string;
-  /** Path of the entry module, relative to the repository root. */
+  /** Path of the entry module, relative to `cwd`. */
   readonly entry: string;
+  /** Where the process runs (default: the repository root); `npm run dev` runs committed code from elsewhere. */
+  readonly cwd?: string;
+  /** Node options before the entry, e.g. --watch. */
+  readonly nodeArgs?: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
   /** Where the child's logs go (default: discarded; the READY line is always read). */
@@ -40,9 +44,22 @@ export async function stopAllServices(): Promise<void> {
   })));
 }
 
+/**
+ * Stops every child, then this process, on SIGINT or SIGTERM. Installed before the first child starts,
+ * so that a stop during start-up or right after the ready line stops every child.
+ */
+export function stopServicesOnSignals(): void {
+  const stop = async () => {
+    await stopAllServices();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
 export function spawnService(options: SpawnOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [options.entry], {
-    cwd: root,
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry], {
+    cwd: options.cwd ?? root,
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

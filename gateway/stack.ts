@@ -5,7 +5,7 @@ import path from 'node:path';
 import { SUBGRAPHS, DEFAULT_PORTS } from '../subgraphs/kit/schema-files.ts';
 import { databaseUrlOn } from '../subgraphs/kit/postgres-server.ts';
 import { ensureDevKeys } from './keys.ts';
-import { spawnService, stopAllServices, type ServiceProcess } from './processes.ts';
+import { spawnService, stopServicesOnSignals, type ServiceProcess } from './processes.ts';
 import { mintDevToken } from './dev-token.ts';
 
 export interface StackOptions {
@@ -88,13 +88,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  // Installed first: a stop during start-up or right after the ready line stops every child.
-  const stop = async () => {
-    await stopAllServices();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  stopServicesOnSignals();
   const dataDir = path.resolve(process.env.DATA_DIR ?? '.data');
   const started = performance.now();
   const stack = await startStack({
