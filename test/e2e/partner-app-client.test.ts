@@ -7,8 +7,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql, type DocumentNode } from '@apollo/client';
+import { SetContextLink } from '@apollo/client/link/context';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
-import { generatePersistedQueryIdsFromManifest } from '@apollo/persisted-query-lists';
+import { createPersistedQueryManifestVerificationLink, generatePersistedQueryIdsFromManifest } from '@apollo/persisted-query-lists';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../gateway/stack.ts';
 import { mintDevToken } from '../../gateway/dev-token.ts';
@@ -59,14 +60,21 @@ const token = (organisation: Organisation, role: Role, territory?: string[], sco
 /** What the gateway receives from the app, to check that it sends ids and never the text. */
 const sent: Record<string, unknown>[] = [];
 
-function partnerApp(bearer: string, loadManifest: () => PersistedQueryManifest = () => manifest) {
+/** Documents the client sent that differ from the registered ones (the README's verification link). */
+const unverified: string[] = [];
+
+/** The README's Apollo Client setup. */
+function partnerApp(bearer: string, registered: PersistedQueryManifest = manifest) {
+  const loadManifest = () => structuredClone(registered) as unknown as { operations: { id: string; name: string; type: 'query' | 'mutation' | 'subscription'; body: string }[] };
   return new ApolloClient({
     cache: new InMemoryCache(),
     link: ApolloLink.from([
-      new PersistedQueryLink(generatePersistedQueryIdsFromManifest({ loadManifest: () => ({ operations: loadManifest().operations.map(({ id, name }) => ({ id, name })) }) })),
+      // @apollo/persisted-query-lists is built against Apollo Client's CommonJS entry: same class, other typings.
+      createPersistedQueryManifestVerificationLink({ loadManifest, onVerificationFailed: ({ reason, operation }) => unverified.push(`${operation.operationName}: ${reason}`) }) as unknown as ApolloLink,
+      new PersistedQueryLink(generatePersistedQueryIdsFromManifest({ loadManifest })),
+      new SetContextLink(async ({ headers }) => ({ headers: { ...headers, authorization: `Bearer ${bearer}` } })),
       new HttpLink({
         uri: stack.gatewayUrl,
-        headers: { authorization: `Bearer ${bearer}` },
         fetch: async (input, init) => {
           sent.push(JSON.parse(String(init?.body)));
           return fetch(input, init);
@@ -99,6 +107,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  expect(unverified, 'the documents the app sends are the registered ones').toEqual([]);
   await stack?.stop();
   if (postgresUrl) await dropTestDatabases(postgresUrl, prefix);
   rmSync(dataDir, { recursive: true, force: true });
@@ -206,7 +215,7 @@ describe('registrations reload without restarting the gateway', () => {
     writeFileSync(path.join(operationsDir, WIDGET, MANIFEST_FILE), JSON.stringify(widgetManifest));
     await registered;
 
-    const client = partnerApp(bearer, () => widgetManifest);
+    const client = partnerApp(bearer, widgetManifest);
     const { data } = await client.query<any>({ query: gql(BODY), variables: { counsellorId: someone.counsellorId } });
     expect(data!.caseload.totalCount).toBeGreaterThan(0);
     for (const body of [byId, byHash]) expect((await post(bearer, body)).body.data.caseload.totalCount).toBe(data!.caseload.totalCount);
