@@ -20,6 +20,11 @@ export default defineConfig({
         // One real stack (four subgraph processes and the gateway) for all end-to-end files.
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/e2e/global-setup.ts'], maxWorkers: 1, fileParallelism: false },
       },
+      {
+        extends: true,
+        // The analysts' stack: a world of 50,000 people, seeded once and kept under .data/.
+        test: { name: 'analysts', include: ['test/analysts/**/*.test.ts'], globalSetup: ['test/analysts/global-setup.ts'], maxWorkers: 1, fileParallelism: false },
+      },
     ],
   },
 });

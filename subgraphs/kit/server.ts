@@ -13,6 +13,8 @@ import { serveHttp } from './http.ts';
 import { createLogger } from './logger.ts';
 import type { WorldOptions } from './population.ts';
 import { scalarResolvers } from './scalars.ts';
+import { preparePublications, withIndicators } from './statistics-api.ts';
+import type { IndicatorDefinition } from './statistics-cube.ts';
 import { DEFAULT_PORTS, subgraphDir, subgraphTypeDefs, type SubgraphName } from './schema-files.ts';
 import { gatewayKeys, verifyGatewayToken } from './trust.ts';
 
@@ -23,6 +25,8 @@ export interface SubgraphDefinition {
   readonly name: SubgraphName;
   readonly entities: EntitySchema<any, any>[];
   readonly resolvers: Resolvers;
+  /** The partner's indicators for analysts (statistics.ts): fields of Query, built before serving. */
+  readonly indicators?: readonly IndicatorDefinition<EntityManager>[];
   /** Writes the subgraph's share of the synthetic world into an empty database. */
   seed(em: EntityManager, world: WorldOptions): Promise<void>;
 }
@@ -44,6 +48,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
   const seeding = await seedIfEmpty(orm, config.world, definition.seed);
   if (seeding.seeded) logger.info({ scale: config.world.scale, ms: seeding.ms }, 'seeded the synthetic world');
   const keys = await gatewayKeys(config);
+  await preparePublications(definition.indicators ?? [], orm.em);
 
   const flushAudit: ApolloServerPlugin<SubgraphContext> = {
     async requestDidStart() {
@@ -56,7 +61,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
   };
 
   const apollo = new ApolloServer<SubgraphContext>({
-    schema: buildSubgraphSchema({ typeDefs: subgraphTypeDefs(definition.name), resolvers: { ...scalarResolvers, ...definition.resolvers } as never }),
+    schema: buildSubgraphSchema({ typeDefs: subgraphTypeDefs(definition.name), resolvers: { ...scalarResolvers, ...withIndicators(definition.resolvers, definition.indicators ?? []) } as never }),
     // No federated tracing: traces would carry unmasked error messages to whoever asks for them.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), flushAudit],
     // runSubgraph handles SIGTERM/SIGINT itself (close HTTP, then Apollo, then the database).

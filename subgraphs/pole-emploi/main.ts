@@ -2,5 +2,6 @@ import { runSubgraph } from '../kit/server.ts';
 import { entities } from './entities.ts';
 import { resolvers } from './resolvers.ts';
 import { seed } from './seed.ts';
+import { indicators } from './statistics.ts';
 
-await runSubgraph({ name: 'pole-emploi', entities, resolvers, seed });
+await runSubgraph({ name: 'pole-emploi', entities, resolvers, seed, indicators });

@@ -1,6 +1,7 @@
 // France Travail's share of the synthetic world: every person is a registered job seeker with an
-// orientation; some entered a training or returned to employment; every employer of the world is
-// in the directory, with job offers; two agencies per département.
+// orientation; some entered a training or returned to employment (half of the trainees within six
+// months of the training's end); every employer of the world is in the directory, with job offers;
+// two agencies per département.
 import type { EntityManager } from '@mikro-orm/core';
 import { insertChunked } from '../kit/database.ts';
 import { employers, people, agencyCode, AGENCIES_PER_DEPARTEMENT, employer as employerAt, type WorldOptions, type SyntheticPerson } from '../kit/population.ts';
@@ -73,6 +74,23 @@ export function seededReturn(world: WorldOptions, p: SyntheticPerson) {
   };
 }
 
+/**
+ * A return to employment after a training, for half of the trainees whose financing was granted,
+ * within six months of the training's end: the synthetic world had no dated return tied to a
+ * training, which the analysts' indicator "access to employment six months after a training" needs
+ * (the rate is a modelling choice, not a published figure). Ids ret-<index>-t.
+ */
+export function seededReturnAfterTraining(world: WorldOptions, p: SyntheticPerson) {
+  const training = seededTraining(world, p);
+  if (!training || training.status === 'REFUSED') return null;
+  const rnd = random(`${world.seed}:pole-emploi:return-after-training:${p.index}`);
+  if (!rnd.chance(0.5)) return null;
+  return {
+    id: `ret-${p.index}-t`, personId: p.id, departement: p.departement, startedOn: addDays(training.endsOn, rnd.int(0, 180)),
+    contractType: rnd.pick(CONTRACTS), romeCode: training.romeCode, employerSiret: null,
+  };
+}
+
 function* each<T>(world: WorldOptions, make: (world: WorldOptions, p: SyntheticPerson) => T | null): Generator<T> {
   for (const p of people(world)) {
     const row = make(world, p);
@@ -117,4 +135,5 @@ export async function seed(em: EntityManager, world: WorldOptions): Promise<void
   await insertChunked(em, Orientation, each(world, seededOrientation));
   await insertChunked(em, Training, each(world, seededTraining));
   await insertChunked(em, ReturnToEmployment, each(world, seededReturn));
+  await insertChunked(em, ReturnToEmployment, each(world, seededReturnAfterTraining));
 }
