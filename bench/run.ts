@@ -62,7 +62,7 @@ const PLAN = args.quick
     passerelle: { rounds: 2, warmupSeconds: 3, seconds: 8, connections: 20 },
     national: { warmupSeconds: 3, seconds: 10, counsellors: [10, 20, 50, 100] },
     profile: { mixSeconds: 20, baselinePageSeconds: 10 },
-    deadlineMinutes: 35,
+    deadlineMinutes: 45,
   };
 const parts: Part[] = args.only ? args.only.split(',').map((p) => p.trim() as Part) : PLAN.parts;
 for (const p of parts) if (!PARTS.includes(p)) throw new Error(`--only takes ${PARTS.join(', ')}`);
@@ -584,7 +584,7 @@ async function main(): Promise<void> {
     try {
       const client = new pg.Client({ connectionString: args.postgres });
       await client.connect();
-      postgresVersion = (await client.query<{ v: string }>('show server_version')).rows[0].v;
+      postgresVersion = (await client.query<{ v: string }>("select current_setting('server_version') as v")).rows[0].v;
       await client.end();
     } catch (error) {
       write(`PostgreSQL does not answer at ${args.postgres}: ${String(error)}`);
