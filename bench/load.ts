@@ -38,7 +38,13 @@ export type Counter = () => Promise<number | null>;
 export interface Window {
   readonly wrk: WrkResult;
   readonly seconds: number;
+  /**
+   * CPU time of each role from the window's start (nothing in flight) until the requests still in
+   * flight when it ended are done: it pays for the answered requests and the in-flight ones.
+   */
   readonly cpuMs: Readonly<Record<string, number>>;
+  /** Requests in flight when the window ended (one per connection: the loop is closed). */
+  readonly inFlightAtEnd: number;
   /** The measured part on the machine's monotonic clock (that of V8's CPU profiles), microseconds. */
   readonly fromUs: number;
   readonly toUs: number;
@@ -118,15 +124,19 @@ export async function measureWindow(options: {
   const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
   const fromUs = monotonicUs();
   let result: WrkResult;
+  let toUs: number;
   try {
     result = await wrk(options.url, options.file, options.connections, options.seconds, `${options.runTag}-m${++wrkRuns}`);
+    toUs = monotonicUs();
+    // The servers finish what wrk left in flight; that work belongs to the window's requests.
+    await settle(options.accounted);
   } finally {
     clearInterval(poller);
   }
-  const toUs = monotonicUs();
   await sample(false);
   const machine = machineBusyMs() - machineBefore;
   const own = ownCpuMs() - ownBefore;
+  const spanSeconds = (monotonicUs() - fromUs) / 1e6;
   const cpu: Record<string, number> = {};
   for (const [pid, { role, ms }] of first) cpu[role] = (cpu[role] ?? 0) + (last.get(pid)! - ms);
   const seconds = result.durationUs / 1e6;
@@ -135,8 +145,9 @@ export async function measureWindow(options: {
     wrk: result,
     seconds,
     cpuMs: cpu,
+    inFlightAtEnd: options.connections,
     fromUs,
     toUs,
-    foreignCores: Math.max(0, (machine - accountedMs) / 1000 / seconds),
+    foreignCores: Math.max(0, (machine - accountedMs) / 1000 / spanSeconds),
   };
 }

@@ -132,7 +132,9 @@ export function renderMarkdown(results: Results): string {
   out.push(`# Benchmark of ${results.date} (${results.mode})`, '');
   out.push(`Commit \`${results.commit}\`, ${Math.round(results.durationSeconds / 60)} min ${Math.round(results.durationSeconds % 60)} s. Produced by \`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\` (bench/README in the project README, section Benchmark).`, '');
   out.push(`**Machine**: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Linux ${m.kernel}, Node ${m.node}, ${m.wrk}${m.postgres ? `, PostgreSQL ${m.postgres}` : ''}.`);
-  out.push(`Gateway pinned to core 0 (\`taskset -c 0\`); load generator (wrk, closed loop), subgraphs and the benchmark itself on core 1; the shared PostgreSQL server is not pinned.`, '');
+  out.push(`Gateway pinned to core 0 (\`taskset -c 0\`); load generator (wrk, closed loop), subgraphs and the benchmark itself on core 1; the shared PostgreSQL server is not pinned.`);
+  out.push('Requests/s and latencies as wrk measured them in the windows (means of the rounds). CPU per request: CPU time (/proc) of each process from the start of a window ' +
+    'until the requests it left in flight are done, divided by the requests answered plus those in flight. Subgraph calls and SQL statements per operation: counted around single requests.', '');
   out.push(`**Load average** at start ${results.loadAverage.start.join(' / ')}, at end ${results.loadAverage.end.join(' / ')} (1 / 5 / 15 min; the end includes the benchmark's own load).`);
   out.push(`Other processes used ${results.foreignCores.mean.toFixed(2)} cores on average during the measured windows (worst window ${results.foreignCores.max.toFixed(2)}, of 2). ` +
     (results.noisy ? '**The machine was noisy**: other work competed for the cores during the windows; compare ratios within this run rather than absolute figures.' : 'The machine was quiet enough for the absolute figures to mean something.'), '');

@@ -125,7 +125,9 @@ function aggregate(operation: Operation, gateway: GatewayId, connections: number
   const mean = (f: (w: Window) => number) => windows.reduce((s, w) => s + f(w), 0) / windows.length;
   const cpu: Record<string, number> = {};
   for (const w of windows) for (const [role, ms] of Object.entries(w.cpuMs)) cpu[role] = (cpu[role] ?? 0) + ms;
-  const perRequest = Object.fromEntries(Object.entries(cpu).map(([role, ms]) => [role, round2(requests ? ms / requests : NaN)]));
+  // The CPU of a window pays for its answered requests and for those in flight at its end.
+  const served = requests + windows.reduce((s, w) => s + w.inFlightAtEnd, 0);
+  const perRequest = Object.fromEntries(Object.entries(cpu).map(([role, ms]) => [role, round2(requests ? ms / served : NaN)]));
   const rounds: RoundResult[] = windows.map((w, i) => ({
     order: order[i],
     rps: round2(w.wrk.requests / w.seconds),
@@ -455,7 +457,7 @@ async function profile(): Promise<ProfileResult> {
   const description = [
     `\`node --cpu-prof\` of Passerelle's gateway and of the four subgraphs (SQLite, ${scale.toLocaleString('en')} people), in one stack started for the purpose: ` +
     `first ${PLAN.profile.mixSeconds} s of every workload-2 operation in turn through Passerelle's gateway (20 connections), then ${PLAN.profile.baselinePageSeconds} s of the page of 50 ` +
-    'through the baseline, so that the subgraphs\' profiles hold the page even while Passerelle refuses it. Self time; `(garbage collector)` and `(program)` are V8\'s.',
+    'through the baseline, so that the subgraphs\' profiles hold the page whatever Passerelle answers. Self time; `(garbage collector)` and `(program)` are V8\'s.',
   ];
   const stack = await subgraphStack(WORLD, { kind: 'sqlite' }, dir);
   const processes: Record<string, ReturnType<typeof summariseProfile>> = {};
