@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, integer, url } from '../subgraphs/kit/config.ts';
+import { corsOriginsFrom } from './cors.ts';
 import { tracingConfig, type TracingConfig } from './tracing.ts';
 
 export type ScopeClaim = 'scope' | 'scp' | 'roles';
@@ -29,6 +30,8 @@ export interface GatewayConfig {
   /** After SIGTERM, how long in-flight requests may take before the process exits anyway. */
   readonly shutdownTimeoutMs: number;
   readonly tracing: TracingConfig;
+  /** Origins whose browser pages may call the API (cors.ts). */
+  readonly corsOrigins: readonly string[];
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -66,5 +69,6 @@ export function loadGatewayConfig(env: Env = process.env, argv: readonly string[
     }),
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
     tracing: tracingConfig(env),
+    corsOrigins: corsOriginsFrom(env),
   });
 }

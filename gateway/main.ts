@@ -1,6 +1,7 @@
 // The Passerelle gateway: Apollo Server over an ApolloGateway that serves a composed supergraph.
-// A request meets, in order: body limit and JSON-only bodies (kit/http.ts) → CSRF prevention and no
-// batching (Apollo Server options) → authentication (context) → operation limits (limits.ts) →
+// A request meets, in order: allowed browser origins (cors.ts) → body limit and JSON-only bodies
+// (kit/http.ts) → CSRF prevention and no batching (Apollo Server options) →
+// authentication (context) → operation limits (limits.ts) →
 // introspection gate → trusted documents (registered operations marked; only those in production) →
 // operation name → field authorisation (AuthorizingGateway) → query plan → signed subgraph calls with
 // timeouts, a circuit breaker per subgraph and partial answers when one fails (subgraph-calls.ts) →
@@ -8,8 +9,6 @@
 // logs (request-log.ts). Each concern lives in its own module; this file only lists them.
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { serveHttp, type HttpServer } from '../subgraphs/kit/http.ts';
 import { createLogger } from '../subgraphs/kit/logger.ts';
 import { authenticator } from './authentication.ts';
@@ -28,6 +27,8 @@ import { SubgraphTokens } from './subgraph-token.ts';
 import { supergraphFromFile } from './supergraph.ts';
 import { operationLimits } from './limits.ts';
 import { introspectionGate } from './introspection.ts';
+import { landingPage } from './landing-page.ts';
+import { cors } from './cors.ts';
 import { TrustedDocuments } from './trusted-documents.ts';
 
 export interface RunningGateway {
@@ -90,7 +91,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     plugins: [
       requestMetrics(metrics),
       requestLog(logger),
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true, includeCookies: false }),
+      landingPage(config.production),
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       introspectionGate(config.production),
       trusted.plugin(),
@@ -115,6 +116,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     bodyLimitBytes: config.bodyLimitBytes,
     apollo,
     ready: () => loaded && !shutdown?.draining,
+    handlers: [cors({ allowedOrigins: config.corsOrigins })],
     context: async ({ req }) => ({ caller: await authenticate(req.headers.authorization), operationName: null, registeredOperation: null, requestId: requestIdOf(req.headers) }),
   });
   shutdown = gracefulShutdown(http.server, config.shutdownTimeoutMs);

@@ -14,7 +14,11 @@ export interface HttpOptions<TContext extends BaseContext> {
   readonly ready: () => boolean;
   /** Extra GET routes (e.g. the gateway's public keys). */
   readonly routes?: Readonly<Record<string, () => { status: number; body: unknown }>>;
+  /** Handlers tried first, in order (the gateway's CORS, its own pages): one that answered returns true. */
+  readonly handlers?: readonly RequestHandler[];
 }
+
+export type RequestHandler = (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => boolean | Promise<boolean>;
 
 export interface HttpServer {
   readonly server: http.Server;
@@ -67,6 +71,7 @@ export async function serveHttp<TContext extends BaseContext>(options: HttpOptio
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (url.pathname === '/health') return json(res, 200, { status: 'ok' });
       if (url.pathname === '/ready') return options.ready() ? json(res, 200, { status: 'ready' }) : json(res, 503, { status: 'starting' });
+      for (const handle of options.handlers ?? []) if (await handle(req, res, url)) return;
       const route = req.method === 'GET' ? options.routes?.[url.pathname] : undefined;
       if (route) {
         const { status, body } = route();
