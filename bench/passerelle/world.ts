@@ -4,7 +4,7 @@
 // works on its own copy (files copied, databases created from the templates: pbench_r_<pid>_*),
 // since every read writes audit rows and the mutation writes orientations; copies are removed at the
 // end. Seeding is done by the subgraphs themselves, as on a first `npm start`.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { SUBGRAPHS } from '../../subgraphs/kit/schema-files.ts';
@@ -53,6 +53,7 @@ export function worldKey(world: World): string {
 }
 
 const SQLITE_SUFFIXES = ['', '-wal', '-shm'];
+const BENCH_CURSOR_SECRET = randomBytes(32).toString('base64url');
 const READY_LINE = /^PASSERELLE_READY (?<name>\S+) (?<url>\S+)$/;
 const PROBE_LINE = /^BENCH_PROBE (?<probe>\d+)$/;
 
@@ -85,7 +86,8 @@ export async function startSubgraphs(options: SubgraphStart): Promise<Pinned[]> 
       command: process.execPath,
       args,
       env: {
-        ...(options.production ? { NODE_ENV: 'production' } : { NODE_ENV: 'development' }),
+        // Production subgraphs seal their cursors with a secret they are given (a fresh one per run).
+        ...(options.production ? { NODE_ENV: 'production', CURSOR_SECRET: BENCH_CURSOR_SECRET } : { NODE_ENV: 'development' }),
         PORT: '0',
         HOST: '127.0.0.1',
         DATA_DIR: options.dataDir,

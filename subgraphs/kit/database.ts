@@ -95,6 +95,18 @@ export async function seedIfEmpty(
   return { seeded: true, ms: Math.round(performance.now() - started) };
 }
 
+/**
+ * The seeding gate of a subgraph's start: seeds an empty database only when `SEED_ON_START` allows it
+ * (the default outside production). In production the synthetic world comes only from `npm run seed`.
+ */
+export async function seedOnStart(
+  orm: MikroORM,
+  config: { readonly seedOnStart: boolean; readonly world: WorldOptions },
+  seed: (em: EntityManager, world: WorldOptions) => Promise<void>,
+): Promise<{ seeded: boolean; ms: number }> {
+  return config.seedOnStart ? seedIfEmpty(orm, config.world, seed) : { seeded: false, ms: 0 };
+}
+
 /** Inserts rows in chunks: one statement per chunk keeps national-scale seeding fast and bounded in memory. */
 export async function insertChunked<T extends object>(em: EntityManager, entity: EntitySchema<T, any>, rows: Iterable<T>, chunk = 500): Promise<number> {
   let batch: T[] = [];

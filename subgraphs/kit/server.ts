@@ -7,7 +7,7 @@ import type { EntityManager, EntitySchema } from '@mikro-orm/core';
 import type { GraphQLScalarType } from 'graphql';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.ts';
 import { createContext, type SubgraphContext } from './context.ts';
-import { openDatabase, seedIfEmpty } from './database.ts';
+import { openDatabase, seedOnStart } from './database.ts';
 import { maskError } from './errors.ts';
 import { serveHttp } from './http.ts';
 import { createLogger } from './logger.ts';
@@ -45,7 +45,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
     entities: definition.entities,
     migrationsPath: `${subgraphDir(definition.name)}migrations`,
   });
-  const seeding = await seedIfEmpty(orm, config.world, definition.seed);
+  const seeding = await seedOnStart(orm, config, definition.seed);
   if (seeding.seeded) logger.info({ scale: config.world.scale, ms: seeding.ms }, 'seeded the synthetic world');
   const keys = await gatewayKeys(config);
   await preparePublications(definition.indicators ?? [], orm.em);
