@@ -7,6 +7,7 @@ import type { EntityManager, EntitySchema } from '@mikro-orm/core';
 import type { GraphQLScalarType } from 'graphql';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.ts';
 import { createContext, type SubgraphContext } from './context.ts';
+import { cursorKey, cursorSeal, cursorSecret, sealCursors } from './cursor.ts';
 import { openDatabase, seedOnStart } from './database.ts';
 import { maskError } from './errors.ts';
 import { serveHttp } from './http.ts';
@@ -61,7 +62,8 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
   };
 
   const apollo = new ApolloServer<SubgraphContext>({
-    schema: buildSubgraphSchema({ typeDefs: subgraphTypeDefs(definition.name), resolvers: { ...scalarResolvers, ...withIndicators(definition.resolvers, definition.indicators ?? []) } as never }),
+    schema: sealCursors(buildSubgraphSchema({ typeDefs: subgraphTypeDefs(definition.name), resolvers: { ...scalarResolvers, ...withIndicators(definition.resolvers, definition.indicators ?? []) } as never }),
+      cursorSeal(cursorKey(cursorSecret(config), definition.name), definition.name)),
     // No federated tracing: traces would carry unmasked error messages to whoever asks for them.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), flushAudit],
     // runSubgraph handles SIGTERM/SIGINT itself (close HTTP, then Apollo, then the database).
