@@ -1,10 +1,14 @@
 // Agefiph's business rules, without a server: ceilings of the January 2025 offer, the AETH amount,
 // what a valid request and decision are, the life cycle, who reads requests, what the history says.
 import { describe, expect, it } from 'vitest';
-import type { Caller } from '../subgraphs/kit/caller.ts';
+import type { Caller, Organisation, Role } from '../subgraphs/kit/caller.ts';
 import { ErrorCode } from '../subgraphs/kit/errors.ts';
 import { CATALOGUE, CATALOGUE_VERSION, catalogueItem, SMIC_HOURLY_CENTS_2025, type CatalogueItem } from '../subgraphs/agefiph/catalogue.ts';
-import { aethAmountCents, canMove, ceilingCents, decide, historyOf, readsAidRequests, requestProblem } from '../subgraphs/agefiph/rules.ts';
+import type { EntityManager } from '@mikro-orm/core';
+import { aethAmountCents, canMove, ceilingCents, decide, historyOf, requestProblem } from '../subgraphs/agefiph/rules.ts';
+import { AidRequest } from '../subgraphs/agefiph/entities.ts';
+import { policy } from '../subgraphs/agefiph/policy.ts';
+import { Perimeter } from '../subgraphs/kit/perimeter.ts';
 
 function aid(code: string): CatalogueItem {
   const item = catalogueItem(code);
@@ -170,19 +174,22 @@ describe('the life cycle of a request', () => {
   });
 });
 
-describe('who reads aid requests', () => {
-  it('Agefiph staff and the counsellors of France Travail and Cap emploi do', () => {
-    expect(readsAidRequests(caller('agefiph', 'case-manager'))).toBe(true);
-    expect(readsAidRequests(caller('france-travail'))).toBe(true);
-    expect(readsAidRequests(caller('cap-emploi'))).toBe(true);
+describe('who reads aid requests (policy.ts)', () => {
+  const reads = (organisation: Organisation, role: Role = 'counsellor') =>
+    new Perimeter(policy, caller(organisation, role), {} as EntityManager).allowsRow(AidRequest, { personId: null, departement: '27' });
+
+  it('Agefiph staff and the counsellors of France Travail and Cap emploi do', async () => {
+    expect(await reads('agefiph', 'case-manager')).toBe(true);
+    expect(await reads('france-travail')).toBe(true);
+    expect(await reads('cap-emploi')).toBe(true);
   });
 
-  it('FIPHFP, DGEFP, Cheops, analysts and data-protection officers do not', () => {
-    expect(readsAidRequests(caller('fiphfp', 'case-manager'))).toBe(false);
-    expect(readsAidRequests(caller('dgefp'))).toBe(false);
-    expect(readsAidRequests(caller('cheops'))).toBe(false);
-    expect(readsAidRequests(caller('agefiph', 'analyst'))).toBe(false);
-    expect(readsAidRequests(caller('cap-emploi', 'dpo'))).toBe(false);
+  it('FIPHFP, DGEFP, Cheops, analysts and data-protection officers do not', async () => {
+    expect(await reads('fiphfp', 'case-manager')).toBe(false);
+    expect(await reads('dgefp')).toBe(false);
+    expect(await reads('cheops')).toBe(false);
+    expect(await reads('agefiph', 'analyst')).toBe(false);
+    expect(await reads('cap-emploi', 'dpo')).toBe(false);
   });
 });
 

@@ -21,7 +21,7 @@ const [depA, depB] = [...byDep.keys()].sort((a, b) => byDep.get(b)!.length - byD
 const employerA = byDep.get(depA)![0];
 
 const FIPHFP: Partial<CallerClaims> = { subject: 'fiphfp-gestionnaire', organisation: 'fiphfp', role: 'case-manager', territory: [] };
-const capEmploiOf = (dep: string): Partial<CallerClaims> => ({ subject: `cap-${dep}`, organisation: 'cap-emploi', role: 'counsellor', territory: [dep] });
+const capEmploiOf = (...deps: string[]): Partial<CallerClaims> => ({ subject: `cap-${deps.join('-')}`, organisation: 'cap-emploi', role: 'counsellor', territory: [...new Set(deps)] });
 const AGEFIPH: Partial<CallerClaims> = { subject: 'agefiph-1', organisation: 'agefiph', role: 'case-manager', territory: [] };
 
 let sg: TestSubgraph;
@@ -180,18 +180,28 @@ describe('the catalogue and aid requests', () => {
   it(`a Cap emploi counsellor of another département does not see an agent's aid requests, events or funding references`, async () => {
     const agent = agents.find((p) => p.inEmploymentCase)!;
     const dep = employerOf(agent).departement;
-    const elsewhere = [...byDep.keys()].find((d) => d !== dep)!;
-    const own = await personView(agent.id, capEmploiOf(dep));
+    const elsewhere = [...byDep.keys()].find((d) => d !== dep && d !== agent.departement)!;
+    const own = await personView(agent.id, capEmploiOf(agent.departement));
     expect(own.fiphfpAidRequests.totalCount).toBeGreaterThan(0);
-    const other = await personView(agent.id, capEmploiOf(elsewhere));
-    expect(other.fiphfpAidRequests.totalCount).toBe(0);
-    expect(other.fiphfpEvents).toEqual([]);
-    expect(other.fiphfpFundingReferences).toEqual([]);
+    // Not even the reference to the person comes back: the agent lives outside this territory.
+    expect(await personView(agent.id, capEmploiOf(elsewhere))).toBeNull();
     const id = own.fiphfpAidRequests.nodes[0].id;
     const single = await data(`query($id: ID!) { fiphfpAidRequest(id: $id) { id } }`, { id }, capEmploiOf(elsewhere));
     expect(single.fiphfpAidRequest).toBeNull();
-    const listed = await data(`query($d: String) { fiphfpAidRequests(filter: { departement: $d }) { totalCount } }`, { d: dep }, capEmploiOf(elsewhere));
-    expect(listed.fiphfpAidRequests.totalCount).toBe(0);
+    const listed = await data(`query($d: String) { fiphfpAidRequests(filter: { departement: $d }) { nodes { id } } }`, { d: dep }, capEmploiOf(elsewhere));
+    expect(listed.fiphfpAidRequests.nodes.map((n: { id: string }) => n.id)).not.toContain(id);
+  });
+
+  it('an agent who lives outside the territory stays hidden from a counsellor of the employer\'s département (the aid is about the person)', async () => {
+    const agent = agents.find((p) => p.inEmploymentCase && employerOf(p).departement !== p.departement)!;
+    const employerDep = employerOf(agent).departement;
+    const own = await personView(agent.id, capEmploiOf(agent.departement));
+    const id = own.fiphfpAidRequests.nodes[0].id;
+    const atEmployer = capEmploiOf(employerDep);
+    const viaEmployer = await data(`query($s: String!) { _entities(representations: [{ __typename: "Employer", siret: $s }]) { ... on Employer { fiphfpAidRequests { nodes { id agent { id } } } } } }`, { s: employerOf(agent).siret }, atEmployer);
+    const agentsSeen = viaEmployer._entities[0].fiphfpAidRequests.nodes.map((n: { agent: { id: string } | null }) => n.agent?.id);
+    expect(agentsSeen).not.toContain(agent.id);
+    expect((await data(`query($id: ID!) { fiphfpAidRequest(id: $id) { id } }`, { id }, atEmployer)).fiphfpAidRequest).toBeNull();
   });
 
   it('resolves an aid request referenced by another subgraph (Person.fundings), and nothing outside the territory', async () => {
@@ -332,7 +342,7 @@ describe('requestFiphfpAid and decideFiphfpAid', () => {
     }
     expect(await aidCount()).toBe(before);
     // What is left of the yearly ceiling can still be asked for, by a Cap emploi counsellor of the territory.
-    const rest = await data(REQUEST, { input: { ...workstation, idempotencyKey: 'aid-ws-4000', amountRequested: '4000.00' } }, capEmploiOf(employer.departement));
+    const rest = await data(REQUEST, { input: { ...workstation, idempotencyKey: 'aid-ws-4000', amountRequested: '4000.00' } }, capEmploiOf(employer.departement, agent.departement));
     expect(rest.requestFiphfpAid.status).toBe('REQUESTED');
     expect(await aidCount()).toBe(before + 1);
   });

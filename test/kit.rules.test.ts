@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isValidSiret, isValidSiren } from '../subgraphs/kit/siret.ts';
 import { formatCents, parseEuros, parseIsoDate } from '../subgraphs/kit/scalars.ts';
-import { requestHash, stableJson } from '../subgraphs/kit/idempotency.ts';
+import { requestHash, stableJson } from '../subgraphs/kit/writes.ts';
 import { connectionOf, page, MAX_PAGE_SIZE } from '../subgraphs/kit/pagination.ts';
 import { employer, employers, person, personId, DEFAULT_WORLD, LA_POSTE_SIRET } from '../subgraphs/kit/population.ts';
 import { departements } from '../subgraphs/kit/territory.ts';

@@ -1,21 +1,7 @@
-// Agefiph's tables: the persons it knows and the aid requests with their decisions.
+// Agefiph's table: the aid requests with their decisions (where people live: kit/person-directory.ts).
 // Amounts are integer cents; dates are 'YYYY-MM-DD'. Every row carries the département it is
 // handled in, so that territory filtering happens in SQL.
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-
-/**
- * The persons Agefiph knows (id and département only): a request for a person id that is not
- * here is refused (UNKNOWN_PERSON). Seeded from the shared synthetic population.
- */
-export const KnownPerson = defineEntity({
-  name: 'AgefiphPerson',
-  tableName: 'known_person',
-  properties: {
-    id: p.string().primary(),
-    departement: p.string().index(),
-  },
-});
-export type KnownPerson = InferEntity<typeof KnownPerson>;
 
 export const AidRequest = defineEntity({
   name: 'AgefiphAidRequest',
@@ -50,4 +36,4 @@ export const AidRequest = defineEntity({
 });
 export type AidRequest = InferEntity<typeof AidRequest>;
 
-export const entities = [KnownPerson, AidRequest];
+export const entities = [AidRequest];

@@ -1,39 +1,27 @@
-// Agefiph resolvers: thin (arguments in, a loader or a query, the object out); the rules are in
-// rules.ts.
-//
-// Who sees what.
-// - The catalogue is reference data: any authenticated caller reads it.
-// - Aid requests (scope aid:read, enforced by the gateway) are read only inside an organisation
-//   perimeter (rules.ts, readsAidRequests): Agefiph staff, and the counsellors and case managers
-//   of France Travail and Cap emploi, who file requests for the people and employers they
-//   accompany. FIPHFP sees none (public sector: its own fund), nor do DGEFP and Cheops, nor any
-//   analyst (they use statistics) or data-protection officer (they read the audit trail). Outside
-//   the perimeter every list is empty and every lookup null.
-// - Inside it, a caller with a territory sees only requests handled in its départements (SQL
-//   filter on `departement`: the person's département, or the employer's when no person is named).
-//   A row outside is as if it did not exist: null, absent from lists, UNKNOWN_* in mutations.
-// - The PAS support type needs health:read; decision notes need aid:notes (gateway).
-// - Filing needs aid:request and the perimeter; deciding needs aid:decide (issued to Agefiph staff)
-//   on a request the caller can see. Both are checked here too (defence in depth).
-// - The audit log of a person (plumbing for Person.auditTrail) is returned only with audit:read.
+// Agefiph resolvers: arguments in, rows out; who sees and writes what is policy.ts (enforced by
+// the kit), the rules are in rules.ts. The PAS support type needs health:read and decision notes
+// aid:notes (field scopes, enforced by the gateway).
 import { randomUUID } from 'node:crypto';
-import type { GraphQLResolveInfo } from 'graphql';
 import { personAuditEntries } from '../kit/audit.ts';
-import { hasScope, inTerritory } from '../kit/caller.ts';
+import { inTerritory } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
-import { runIdempotent } from '../kit/idempotency.ts';
-import { connection, connectionOf, page, type PageArgs } from '../kit/pagination.ts';
+import { connectionOf, type PageArgs } from '../kit/pagination.ts';
+import type { Rows } from '../kit/rows.ts';
+import { runWrite } from '../kit/writes.ts';
 import { formatCents } from '../kit/scalars.ts';
 import type { Resolvers } from '../kit/server.ts';
 import { isValidSiret } from '../kit/siret.ts';
 import { isDepartementCode } from '../kit/territory.ts';
 import { CATALOGUE, catalogueItem, type CatalogueItem, type CeilingRule } from './catalogue.ts';
-import { AidRequest, KnownPerson } from './entities.ts';
-import { loaders, NEWEST_FIRST, visibleRequests } from './loaders.ts';
-import { ceilingCents, decide, historyOf, readsAidRequests, requestProblem, type Decision, type Problem } from './rules.ts';
+import { AidRequest } from './entities.ts';
+import { ceilingCents, decide, historyOf, requestProblem, type Decision, type Problem } from './rules.ts';
 
-/** Most audit entries returned per person to the merged audit trail. */
+/** Newest request first; the id breaks ties so that pages are stable. */
+const NEWEST_FIRST = { requestedOn: 'desc', id: 'desc' } as const;
+
+const requestsOfPerson = (ctx: SubgraphContext) => ctx.rows.groupedBy(AidRequest, 'personId', NEWEST_FIRST);
+const requestsOfEmployer = (ctx: SubgraphContext) => ctx.rows.groupedBy(AidRequest, 'employerSiret', NEWEST_FIRST);
 
 interface RequestInput {
   idempotencyKey: string;
@@ -72,9 +60,8 @@ function aidOf(row: AidRequest): CatalogueItem {
   return catalogueItem(row.aidCode, row.catalogueVersion)!;
 }
 
-function personIdsOf(rows: readonly AidRequest[]): string[] {
-  return rows.flatMap((r) => (r.personId ? [r.personId] : []));
-}
+/** A reference to a request for Person.fundings and Employer.fundings; it keeps the attributes the policy reads. */
+const fundingReference = (r: AidRequest) => ({ id: r.id, typename: 'AgefiphAidRequest', requestedOn: r.requestedOn, personId: r.personId, departement: r.departement });
 
 function ceilingSummary(rule: CeilingRule): string {
   switch (rule.kind) {
@@ -91,24 +78,12 @@ function ceilingSummary(rule: CeilingRule): string {
   }
 }
 
-const REQUEST_FIELDS_WRITTEN = ['aidCode', 'amountRequested', 'employer', 'extraCost', 'aethRate', 'workTimePercent', 'supportType', 'status', 'requestedOn']
-  .map((f) => `AgefiphAidRequest.${f}`);
-const DECISION_FIELDS_WRITTEN = ['status', 'amountGranted', 'decidedOn', 'note'].map((f) => `AgefiphAidRequest.${f}`);
-
-/** A request by id if the caller may see it (null otherwise), its read recorded for the person concerned. */
-async function visibleRequest(ctx: SubgraphContext, id: string, info: GraphQLResolveInfo): Promise<AidRequest | null> {
-  const row = await loaders.request(ctx).load(id);
-  if (row?.personId) ctx.audit.readObject(row.personId, info, 'AgefiphAidRequest');
-  return row;
-}
-
-/** Where a new request is handled: the person's département, else the one given for the employer. */
-async function departementOf(ctx: SubgraphContext, em: SubgraphContext['em'], input: Omit<RequestInput, 'idempotencyKey'>): Promise<string> {
+/** Where a new request is handled: the person's département (the caller's perimeter is checked before), else the one given for the employer. */
+async function departementOf(ctx: SubgraphContext, rows: Rows, input: Omit<RequestInput, 'idempotencyKey'>): Promise<string> {
   if (input.personId) {
-    const person = await em.findOne(KnownPerson, { id: input.personId });
-    if (!person || !inTerritory(ctx.caller, person.departement)) reject(ErrorCode.UNKNOWN_PERSON, 'no person with this id in your territory', 'personId');
-    if (input.departement !== person.departement) reject(ErrorCode.INVALID_INPUT, "departement must be the person's département", 'departement');
-    return person.departement;
+    const residence = await rows.perimeter.residenceOf(input.personId);
+    if (input.departement !== residence) reject(ErrorCode.INVALID_INPUT, "departement must be the person's département", 'departement');
+    return input.departement;
   }
   if (!isDepartementCode(input.departement)) reject(ErrorCode.INVALID_INPUT, 'departement is not an INSEE département code', 'departement');
   if (!inTerritory(ctx.caller, input.departement)) reject(ErrorCode.FORBIDDEN, 'this département is outside your territory', 'departement');
@@ -119,39 +94,32 @@ export const resolvers: Resolvers = {
   Query: {
     agefiphCatalogue: (_: unknown, args: PageArgs) => connectionOf(CATALOGUE, args),
     agefiphAid: (_: unknown, { code }: { code: string }) => catalogueItem(code) ?? null,
-    agefiphAidRequest: (_: unknown, { id }: { id: string }, ctx: SubgraphContext, info: GraphQLResolveInfo) => visibleRequest(ctx, id, info),
-    async agefiphAidRequests(_: unknown, { filter, ...args }: { filter?: RequestFilter | null } & PageArgs, ctx: SubgraphContext, info: GraphQLResolveInfo) {
-      const visible = visibleRequests(ctx);
-      // A département asked for outside the caller's territory gives an empty page: both filters apply.
-      if (!visible || (filter?.departement && !inTerritory(ctx.caller, filter.departement))) return connectionOf([], args);
+    agefiphAidRequest: (_: unknown, { id }: { id: string }, ctx: SubgraphContext) => ctx.rows.byKey(AidRequest, 'id').load(id),
+    agefiphAidRequests(_: unknown, { filter, ...args }: { filter?: RequestFilter | null } & PageArgs, ctx: SubgraphContext) {
       const where = {
-        ...visible,
         ...(filter?.status ? { status: filter.status } : {}),
         ...(filter?.aidCode ? { aidCode: filter.aidCode } : {}),
         ...(filter?.departement ? { departement: filter.departement } : {}),
       };
-      const result = connection(await ctx.em.findByCursor(AidRequest, { where, ...page(args), orderBy: NEWEST_FIRST }));
-      ctx.audit.readNodes(personIdsOf(result.nodes), info, 'AgefiphAidRequest');
-      return result;
+      return ctx.rows.page(AidRequest, where, args, NEWEST_FIRST);
     },
   },
 
   Mutation: {
-    async requestAgefiphAid(_: unknown, { input }: { input: RequestInput }, ctx: SubgraphContext) {
-      if (!hasScope(ctx.caller, 'aid:request')) reject(ErrorCode.FORBIDDEN, 'filing an Agefiph aid request needs the scope aid:request');
-      if (!readsAidRequests(ctx.caller)) reject(ErrorCode.FORBIDDEN, 'your organisation does not file Agefiph aid requests');
+    requestAgefiphAid(_: unknown, { input }: { input: RequestInput }, ctx: SubgraphContext) {
       const { idempotencyKey, ...data } = input;
-      return runIdempotent(ctx, {
-        name: 'requestAgefiphAid',
+      return runWrite(ctx, {
+        mutation: 'requestAgefiphAid',
         idempotencyKey,
         input: data,
-        async perform(em) {
+        personId: data.personId,
+        async perform(em, rows) {
           const aid = catalogueItem(data.aidCode) ?? reject(ErrorCode.UNKNOWN_AID, 'the catalogue in force has no aid with this code', 'aidCode');
           if (data.employerSiret != null && !isValidSiret(data.employerSiret)) {
             reject(ErrorCode.INVALID_SIRET, 'employerSiret is not a valid SIRET (14 digits with a valid check digit)', 'employerSiret');
           }
           refuse(requestProblem(aid, { ...data, amountRequestedCents: data.amountRequested, extraCostCents: data.extraCost }));
-          const departement = await departementOf(ctx, em, data);
+          const departement = await departementOf(ctx, rows, data);
           const id = `agf-${randomUUID()}`;
           em.create(AidRequest, {
             id, aidCode: aid.code, catalogueVersion: aid.version, personId: data.personId ?? null, employerSiret: data.employerSiret ?? null,
@@ -161,23 +129,19 @@ export const resolvers: Resolvers = {
             workTimePercent: aid.ceiling.kind === 'SMIC_HOURS' ? (data.workTimePercent ?? 100) : null,
             supportType: data.supportType ?? null, status: 'REQUESTED', requestedOn: today(), decidedOn: null, note: null,
           });
-          if (data.personId) await ctx.audit.written(em, data.personId, REQUEST_FIELDS_WRITTEN);
           return id;
         },
-        load: (em, id) => em.findOneOrFail(AidRequest, { id }),
       });
     },
 
-    async decideAgefiphAid(_: unknown, { input }: { input: DecideInput }, ctx: SubgraphContext) {
-      if (!hasScope(ctx.caller, 'aid:decide')) reject(ErrorCode.FORBIDDEN, 'deciding an Agefiph aid request needs the scope aid:decide');
+    decideAgefiphAid(_: unknown, { input }: { input: DecideInput }, ctx: SubgraphContext) {
       const { idempotencyKey, ...data } = input;
-      return runIdempotent(ctx, {
-        name: 'decideAgefiphAid',
+      return runWrite(ctx, {
+        mutation: 'decideAgefiphAid',
         idempotencyKey,
         input: data,
-        async perform(em) {
-          const visible = visibleRequests(ctx);
-          const row = visible && (await em.findOne(AidRequest, { ...visible, id: data.requestId }));
+        async perform(em, rows) {
+          const row = await rows.one(AidRequest, { id: data.requestId });
           if (!row) reject(ErrorCode.UNKNOWN_REQUEST, 'no aid request with this id in your territory', 'requestId');
           const outcome = decide(aidOf(row), row, data.decision, data.amountGranted ?? null);
           if ('code' in outcome) return reject(outcome.code, outcome.message, outcome.field);
@@ -186,10 +150,8 @@ export const resolvers: Resolvers = {
             status: outcome.status, amountGrantedCents: outcome.amountGrantedCents, decidedOn: today(), note: data.note ?? null,
           });
           if (changed !== 1) reject(ErrorCode.ALREADY_DECIDED, 'this request was decided meanwhile', 'requestId');
-          if (row.personId) await ctx.audit.written(em, row.personId, DECISION_FIELDS_WRITTEN);
           return row.id;
         },
-        load: (em, id) => em.findOneOrFail(AidRequest, { id }),
       });
     },
   },
@@ -208,7 +170,7 @@ export const resolvers: Resolvers = {
   },
 
   AgefiphAidRequest: {
-    __resolveReference: (ref: { id: string }, ctx: SubgraphContext, info: GraphQLResolveInfo) => visibleRequest(ctx, ref.id, info),
+    __resolveReference: (ref: { id: string }, ctx: SubgraphContext) => ctx.rows.byKey(AidRequest, 'id').load(ref.id),
     partner: () => 'AGEFIPH',
     label: (r: AidRequest) => aidOf(r).label,
     amountRequested: (r: AidRequest) => r.amountRequestedCents,
@@ -225,35 +187,15 @@ export const resolvers: Resolvers = {
 
   Person: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    async agefiphAidRequests(p: { id: string }, args: PageArgs, ctx: SubgraphContext, info: GraphQLResolveInfo) {
-      const result = connectionOf(await loaders.requestsOfPerson(ctx).load(p.id), args);
-      if (result.nodes.length) ctx.audit.readNodes([p.id], info, 'AgefiphAidRequest');
-      return result;
-    },
-    async agefiphEvents(p: { id: string }, _: unknown, ctx: SubgraphContext, info: GraphQLResolveInfo) {
-      const rows = await loaders.requestsOfPerson(ctx).load(p.id);
-      if (rows.length) ctx.audit.readField(p.id, info);
-      return rows.flatMap(historyOf);
-    },
-    async agefiphFundingReferences(p: { id: string }, _: unknown, ctx: SubgraphContext, info: GraphQLResolveInfo) {
-      const rows = await loaders.requestsOfPerson(ctx).load(p.id);
-      if (rows.length) ctx.audit.readField(p.id, info);
-      return rows.map((r) => ({ id: r.id, typename: 'AgefiphAidRequest', requestedOn: r.requestedOn }));
-    },
+    agefiphAidRequests: async (p: { id: string }, args: PageArgs, ctx: SubgraphContext) => connectionOf(await requestsOfPerson(ctx).load(p.id), args),
+    agefiphEvents: async (p: { id: string }, _: unknown, ctx: SubgraphContext) => (await requestsOfPerson(ctx).load(p.id)).flatMap(historyOf),
+    agefiphFundingReferences: async (p: { id: string }, _: unknown, ctx: SubgraphContext) => (await requestsOfPerson(ctx).load(p.id)).map(fundingReference),
     agefiphAuditEntries: (p: { id: string }, _: unknown, ctx: SubgraphContext) => personAuditEntries(ctx, p.id, 'AGEFIPH'),
   },
 
   Employer: {
     __resolveReference: (ref: { siret: string }) => ({ siret: ref.siret }),
-    async agefiphAidRequests(e: { siret: string }, args: PageArgs, ctx: SubgraphContext, info: GraphQLResolveInfo) {
-      const result = connectionOf(await loaders.requestsOfEmployer(ctx).load(e.siret), args);
-      ctx.audit.readNodes(personIdsOf(result.nodes), info, 'AgefiphAidRequest');
-      return result;
-    },
-    async agefiphFundingReferences(e: { siret: string }, _: unknown, ctx: SubgraphContext) {
-      const rows = await loaders.requestsOfEmployer(ctx).load(e.siret);
-      for (const personId of personIdsOf(rows)) ctx.audit.read(personId, ['Employer.agefiphFundingReferences']);
-      return rows.map((r) => ({ id: r.id, typename: 'AgefiphAidRequest', requestedOn: r.requestedOn }));
-    },
+    agefiphAidRequests: async (e: { siret: string }, args: PageArgs, ctx: SubgraphContext) => connectionOf(await requestsOfEmployer(ctx).load(e.siret), args),
+    agefiphFundingReferences: async (e: { siret: string }, _: unknown, ctx: SubgraphContext) => (await requestsOfEmployer(ctx).load(e.siret)).map(fundingReference),
   },
 };

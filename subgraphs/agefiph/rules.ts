@@ -142,17 +142,6 @@ export function decide(aid: CatalogueItem, request: DecidableRequest, decision: 
   return { status: 'GRANTED', amountGrantedCents: amount };
 }
 
-/**
- * Organisation perimeter (see the comment at the top of resolvers.ts): Agefiph staff and the
- * counsellors of France Travail and Cap emploi — who file requests for the people and employers
- * they accompany — read aid requests; FIPHFP, DGEFP and Cheops do not, nor does any analyst
- * (they use statistics) or data-protection officer (they read the audit trail).
- */
-export function readsAidRequests(caller: Caller): boolean {
-  const organisations: readonly string[] = ['agefiph', 'france-travail', 'cap-emploi'];
-  return organisations.includes(caller.organisation) && caller.role !== 'analyst' && caller.role !== 'dpo';
-}
-
 export interface HistoryItem {
   readonly occurredOn: string;
   readonly partner: 'AGEFIPH';

@@ -1,6 +1,6 @@
 // Agefiph's share of the synthetic world, a pure function of (world.seed, index) so that end-to-end
 // tests can recompute it from population.ts:
-// - every person of the population is a known person (id, département);
+// - every person of the population is in the kit's person directory (id, département of residence);
 // - person i draws from random(`${seed}:agefiph:person:${i}`). With an in-employment case
 //   (JOB_RETENTION or CAREER_CHANGE) at a PRIVATE employer (about 18% of people), it gets an
 //   "adaptation des situations de travail" request filed with that employer, then with probability
@@ -20,7 +20,7 @@ import { insertChunked } from '../kit/database.ts';
 import { employer, people, employers, WORLD_DATE, type SyntheticEmployer, type SyntheticPerson, type WorldOptions } from '../kit/population.ts';
 import { addDays, random, type Random } from '../kit/prng.ts';
 import { CATALOGUE_VERSION, catalogueItem, type CatalogueItem, type SupportType } from './catalogue.ts';
-import { AidRequest, KnownPerson } from './entities.ts';
+import { AidRequest } from './entities.ts';
 import { ceilingCents, type AethRate } from './rules.ts';
 
 type Row = AidRequest;
@@ -152,11 +152,6 @@ function* requestRows(world: WorldOptions): Generator<Row> {
   for (const e of employers(world)) yield* seededRequestsOfEmployer(world, e);
 }
 
-function* knownPeople(world: WorldOptions): Generator<KnownPerson> {
-  for (const p of people(world)) yield { id: p.id, departement: p.departement };
-}
-
 export async function seed(em: EntityManager, world: WorldOptions): Promise<void> {
-  await insertChunked(em, KnownPerson, knownPeople(world));
   await insertChunked(em, AidRequest, requestRows(world));
 }

@@ -1,70 +1,48 @@
-// Resolvers of the cap-emploi subgraph: thin (arguments in, a loader or a query, the object out);
-// the rules of accompaniment steps live in rules.ts.
-//
-// Who sees what (the gateway enforces the scopes declared in schema.graphql; this subgraph the rows):
-//  - Accompaniments, their steps and the events of Person.history built from them: only callers of
-//    Cap emploi and France Travail (the two networks share the follow-up of a person since 2021),
-//    and only rows of their départements when their token carries a territory. Agefiph, FIPHFP,
-//    DGEFP and Cheops callers see none (CNIL délibération 2023-005: access follows each partner's
-//    role): null for one accompaniment, empty lists, UNKNOWN_ACCOMPANIMENT in mutations.
-//    Opening an accompaniment in a département outside the caller's territory is FORBIDDEN.
-//  - Organisations and their sites: every authenticated caller, restricted to its territory.
-//  - Services to employers: every caller with employer:read, restricted to its territory (the
-//    employer's département).
-//  - Conventions: national reference data, every authenticated caller.
-//  - Audit entries of a person: only with audit:read (the gateway does not check the scopes of
-//    fields another subgraph @requires).
-// Every person whose accompaniment data is returned is recorded in the audit trail, with the fields read.
+// Resolvers of the cap-emploi subgraph: arguments in, rows out; who sees and writes what is
+// policy.ts (enforced by the kit), the rules of accompaniment steps live in rules.ts.
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/core';
-import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
-import { personAuditEntries, selectedFields } from '../kit/audit.ts';
-import { hasScope, inTerritory } from '../kit/caller.ts';
+import { personAuditEntries } from '../kit/audit.ts';
+import { hasScope, inTerritory, territoryFilter } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
-import { runIdempotent } from '../kit/idempotency.ts';
-import { connection, connectionOf, page, type PageArgs } from '../kit/pagination.ts';
+import { connectionOf, type PageArgs } from '../kit/pagination.ts';
+import { runWrite } from '../kit/writes.ts';
 import type { Resolvers } from '../kit/server.ts';
 import { isValidSiret } from '../kit/siret.ts';
 import { isDepartementCode } from '../kit/territory.ts';
 import { CONVENTIONS, conventionById } from './conventions.ts';
-import { CapEmploiAccompaniment, CapEmploiOrganisation, CapEmploiStep, stepId, type AccompanimentRow, type EmployerServiceRow, type SiteRow, type StepRow } from './entities.ts';
 import {
-  ACCOMPANIMENT_READERS, accompanimentById, accompanimentsOfPerson, accompanimentWhere, organisationById, servicesOfEmployer,
-  sitesOfOrganisation, stepsOfAccompaniment, stepsOfPerson, visibleOrganisationIds,
-} from './loaders.ts';
+  CapEmploiAccompaniment, CapEmploiCoverage, CapEmploiEmployerService, CapEmploiOrganisation, CapEmploiSite, CapEmploiStep, stepId,
+  type AccompanimentRow, type EmployerServiceRow, type SiteRow, type StepRow,
+} from './entities.ts';
 import { ORGANISATIONS, organisationsCovering } from './organisations.ts';
 import {
   checkStep, frameworkConventionOn, openingRefusal, todayIn,
   type AccompanimentKind, type AccompanimentStatus, type OpeningProposal, type Outcome, type StepKind, type StepProposal,
 } from './rules.ts';
 
-/** At most this many audit entries go into Person.auditTrail per partner. */
-
 const organisationDefinitions = new Map(ORGANISATIONS.map((o) => [o.id, o]));
 
-// ---- audit of reads -------------------------------------------------------------------------
+type Ctx = SubgraphContext;
+const organisationById = (ctx: Ctx) => ctx.rows.byKey(CapEmploiOrganisation, 'id');
+const sitesOfOrganisation = (ctx: Ctx) => ctx.rows.groupedBy(CapEmploiSite, 'organisationId', { id: 'asc' });
+const accompanimentById = (ctx: Ctx) => ctx.rows.byKey(CapEmploiAccompaniment, 'id');
+const accompanimentsOfPerson = (ctx: Ctx) => ctx.rows.groupedBy(CapEmploiAccompaniment, 'personId', { openedOn: 'asc', id: 'asc' });
+const stepsOfAccompaniment = (ctx: Ctx) => ctx.rows.groupedBy(CapEmploiStep, 'accompanimentId', { sequence: 'asc' });
+const stepsOfPerson = (ctx: Ctx) => ctx.rows.groupedBy(CapEmploiStep, 'personId', { occurredOn: 'asc', sequence: 'asc' });
+const servicesOfEmployer = (ctx: Ctx) => ctx.rows.groupedBy(CapEmploiEmployerService, 'employerSiret', { deliveredOn: 'desc', id: 'asc' });
 
-/** The `nodes` fields selected under a connection field, as a resolve info selectedFields can read. */
-function nodesOf(info: GraphQLResolveInfo): GraphQLResolveInfo {
-  const nodes: FieldNode[] = [];
-  const visit = (set: SelectionSetNode | undefined) => {
-    for (const sel of set?.selections ?? []) {
-      if (sel.kind === Kind.FIELD) {
-        if (sel.name.value === 'nodes') nodes.push(sel);
-      } else if (sel.kind === Kind.INLINE_FRAGMENT) visit(sel.selectionSet);
-      else visit(info.fragments[sel.name.value]?.selectionSet);
-    }
-  };
-  for (const node of info.fieldNodes) visit(node.selectionSet);
-  return { ...info, fieldNodes: nodes };
-}
-
-/** Records the accompaniment fields read for each person concerned; `info` is a connection's when `connectionField`. */
-function auditAccompaniments(ctx: SubgraphContext, info: GraphQLResolveInfo, rows: readonly AccompanimentRow[], connectionField: boolean): void {
-  const fields = selectedFields(connectionField ? nodesOf(info) : info).map((f) => `CapEmploiAccompaniment.${f}`);
-  if (fields.length === 0) return;
-  for (const personId of new Set(rows.map((r) => r.personId))) ctx.audit.read(personId, fields);
+/**
+ * Ids of the organisations serving the caller's départements (public reference data, narrowed to
+ * the caller's territory as a counsellor expects), narrowed to `departement` when given; null means
+ * every organisation (a national caller with no département asked).
+ */
+async function organisationIdsFor(ctx: Ctx, departement?: string | null): Promise<string[] | null> {
+  const territory = territoryFilter(ctx.caller);
+  const wanted = departement ? (territory && !territory.includes(departement) ? [] : [departement]) : territory;
+  if (!wanted) return null;
+  const coverage = await ctx.rows.find(CapEmploiCoverage, { departement: { $in: [...wanted] } });
+  return [...new Set(coverage.map((c) => c.organisationId))];
 }
 
 // ---- history events -------------------------------------------------------------------------
@@ -111,28 +89,18 @@ function historyEvents(accompaniments: readonly AccompanimentRow[], steps: reado
 
 // ---- mutations --------------------------------------------------------------------------------
 
-/** Defence in depth: the gateway already refuses these mutations without the scope. */
-function requireWriter(ctx: SubgraphContext): void {
-  if (!hasScope(ctx.caller, 'accompaniment:write')) reject(ErrorCode.FORBIDDEN, 'this mutation needs the scope accompaniment:write');
-}
-
 const unknownAccompaniment = (field: string): never => reject(ErrorCode.UNKNOWN_ACCOMPANIMENT, 'no accompaniment with this id', field);
-
-/** Loads a mutation's result; a replay is answered only to a caller who may still see the accompaniment. */
-const loadVisible = (ctx: SubgraphContext) => async (em: EntityManager, id: string) =>
-  (await em.findOne(CapEmploiAccompaniment, { id, ...accompanimentWhere(ctx.caller) })) ?? unknownAccompaniment('accompanimentId');
 
 type RecordStepInput = StepProposal & { readonly idempotencyKey: string; readonly accompanimentId: string };
 
 async function recordAccompanimentStep(_: unknown, { input }: { input: RecordStepInput }, ctx: SubgraphContext) {
-  requireWriter(ctx);
   const { idempotencyKey, ...step } = input;
-  return runIdempotent(ctx, {
-    name: 'recordAccompanimentStep',
+  return runWrite(ctx, {
+    mutation: 'recordAccompanimentStep',
     idempotencyKey,
     input: step,
-    async perform(em) {
-      const accompaniment = await em.findOne(CapEmploiAccompaniment, { id: step.accompanimentId, ...accompanimentWhere(ctx.caller) });
+    async perform(em, rows) {
+      const accompaniment = await rows.one(CapEmploiAccompaniment, { id: step.accompanimentId });
       if (!accompaniment) return unknownAccompaniment('accompanimentId');
       const previous = await em.find(CapEmploiStep, { accompanimentId: accompaniment.id }, { orderBy: { sequence: 'asc' } });
       const refusal = checkStep(
@@ -155,12 +123,8 @@ async function recordAccompanimentStep(_: unknown, { input }: { input: RecordSte
         id: stepId(accompaniment.id, sequence), accompanimentId: accompaniment.id, sequence, personId: accompaniment.personId,
         departement: accompaniment.departement, kind: step.kind, occurredOn: step.occurredOn, note: step.note ?? null, recordedBy: ctx.caller.subject,
       });
-      await ctx.audit.written(em, accompaniment.personId, [
-        'CapEmploiAccompaniment.steps', ...(closing ? ['CapEmploiAccompaniment.status', 'CapEmploiAccompaniment.outcome', 'CapEmploiAccompaniment.closedOn'] : []),
-      ]);
       return accompaniment.id;
     },
-    load: loadVisible(ctx),
   });
 }
 
@@ -180,26 +144,22 @@ function organisationServing(departement: string, organisationId: string | null 
 }
 
 async function openAccompaniment(_: unknown, { input }: { input: OpenInput }, ctx: SubgraphContext) {
-  requireWriter(ctx);
   const { idempotencyKey, ...opening } = input;
   if (!isDepartementCode(opening.departement)) reject(ErrorCode.INVALID_INPUT, 'not a département code (INSEE, e.g. "33", "2A", "974")', 'departement');
-  if (!ACCOMPANIMENT_READERS.has(ctx.caller.organisation) || !inTerritory(ctx.caller, opening.departement)) {
-    reject(ErrorCode.FORBIDDEN, 'this département is outside your territory', 'departement');
-  }
+  if (!inTerritory(ctx.caller, opening.departement)) reject(ErrorCode.FORBIDDEN, 'this département is outside your territory', 'departement');
   if (opening.medicalRestrictions != null && !hasScope(ctx.caller, 'health:read')) {
     reject(ErrorCode.FORBIDDEN, 'work restrictions are health data: recording them needs health:read', 'medicalRestrictions');
   }
   if (!OPAQUE_ID.test(opening.personId)) reject(ErrorCode.INVALID_INPUT, 'not a person id', 'personId');
   if (opening.counsellorId != null && !OPAQUE_ID.test(opening.counsellorId)) reject(ErrorCode.INVALID_INPUT, 'not a counsellor id', 'counsellorId');
   if (opening.employerSiret && !isValidSiret(opening.employerSiret)) reject(ErrorCode.INVALID_SIRET, 'not a valid SIRET (14 digits, Luhn or La Poste rule)', 'employerSiret');
-  return runIdempotent(ctx, {
-    name: 'openAccompaniment',
+  return runWrite(ctx, {
+    mutation: 'openAccompaniment',
     idempotencyKey,
     input: opening,
-    async perform(em) {
-      const retention = opening.followsAccompanimentId
-        ? await em.findOne(CapEmploiAccompaniment, { id: opening.followsAccompanimentId, ...accompanimentWhere(ctx.caller) })
-        : null;
+    personId: opening.personId,
+    async perform(em, rows) {
+      const retention = opening.followsAccompanimentId ? await rows.one(CapEmploiAccompaniment, { id: opening.followsAccompanimentId }) : null;
       const refusal = openingRefusal(opening, {
         today: todayIn(opening.departement, new Date()),
         alreadyOpen: (await em.count(CapEmploiAccompaniment, { personId: opening.personId, kind: opening.kind, status: 'OPEN' })) > 0,
@@ -215,12 +175,8 @@ async function openAccompaniment(_: unknown, { input }: { input: OpenInput }, ct
         employerSiret: retention?.employerSiret ?? opening.employerSiret ?? null, medicalRestrictions: opening.medicalRestrictions ?? null,
         followsAccompanimentId: retention?.id ?? null, revision: 0,
       });
-      await ctx.audit.written(em, opening.personId, [
-        'Person.capEmploiAccompaniments', ...(opening.medicalRestrictions != null ? ['CapEmploiAccompaniment.medicalRestrictions'] : []),
-      ]);
       return id;
     },
-    load: loadVisible(ctx),
   });
 }
 
@@ -231,24 +187,16 @@ type Args<T = object> = PageArgs & T;
 export const resolvers: Resolvers = {
   Query: {
     async capEmploiOrganisations(_: unknown, args: Args<{ departement?: string | null }>, ctx: SubgraphContext) {
-      const ids = await visibleOrganisationIds(ctx, args.departement);
-      return connection(await ctx.em.findByCursor(CapEmploiOrganisation, { where: ids ? { id: { $in: ids } } : {}, ...page(args), orderBy: { id: 'asc' } }));
+      const ids = await organisationIdsFor(ctx, args.departement);
+      return ctx.rows.page(CapEmploiOrganisation, ids ? { id: { $in: ids } } : {}, args, { id: 'asc' });
     },
     async capEmploiOrganisation(_: unknown, { id }: { id: string }, ctx: SubgraphContext) {
-      const ids = await visibleOrganisationIds(ctx);
+      const ids = await organisationIdsFor(ctx);
       return ids && !ids.includes(id) ? null : organisationById(ctx).load(id);
     },
-    async capEmploiAccompaniment(_: unknown, { id }: { id: string }, ctx: SubgraphContext, info: GraphQLResolveInfo) {
-      const accompaniment = await accompanimentById(ctx).load(id);
-      if (accompaniment) auditAccompaniments(ctx, info, [accompaniment], false);
-      return accompaniment;
-    },
-    async capEmploiCaseload(_: unknown, args: Args<{ counsellorId: string }>, ctx: SubgraphContext, info: GraphQLResolveInfo) {
-      const where = { counsellorId: args.counsellorId, status: 'OPEN', ...accompanimentWhere(ctx.caller) };
-      const caseload = connection(await ctx.em.findByCursor(CapEmploiAccompaniment, { where, ...page(args), orderBy: { openedOn: 'asc', id: 'asc' } }));
-      auditAccompaniments(ctx, info, caseload.nodes, true);
-      return caseload;
-    },
+    capEmploiAccompaniment: (_: unknown, { id }: { id: string }, ctx: SubgraphContext) => accompanimentById(ctx).load(id),
+    capEmploiCaseload: (_: unknown, args: Args<{ counsellorId: string }>, ctx: SubgraphContext) =>
+      ctx.rows.page(CapEmploiAccompaniment, { counsellorId: args.counsellorId, status: 'OPEN' }, args, { openedOn: 'asc', id: 'asc' }),
     conventions: (_: unknown, args: PageArgs) => connectionOf(CONVENTIONS, args),
     convention: (_: unknown, { id }: { id: string }) => conventionById(id),
   },
@@ -257,14 +205,10 @@ export const resolvers: Resolvers = {
 
   Person: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    async capEmploiAccompaniments(person: { id: string }, args: PageArgs, ctx: SubgraphContext, info: GraphQLResolveInfo) {
-      const list = connectionOf(await accompanimentsOfPerson(ctx).load(person.id), args);
-      auditAccompaniments(ctx, info, list.nodes, true);
-      return list;
-    },
+    capEmploiAccompaniments: async (person: { id: string }, args: PageArgs, ctx: SubgraphContext) =>
+      connectionOf(await accompanimentsOfPerson(ctx).load(person.id), args),
     async capEmploiEvents(person: { id: string }, _: unknown, ctx: SubgraphContext) {
       const [accompaniments, steps] = await Promise.all([accompanimentsOfPerson(ctx).load(person.id), stepsOfPerson(ctx).load(person.id)]);
-      if (accompaniments.length) ctx.audit.read(person.id, ['Person.capEmploiEvents']);
       return historyEvents(accompaniments, steps);
     },
     capEmploiAuditEntries: (person: { id: string }, _: unknown, ctx: SubgraphContext) => personAuditEntries(ctx, person.id, 'CAP_EMPLOI'),

@@ -1,39 +1,21 @@
-// Resolvers of the FIPHFP subgraph: arguments in, a loader or one query, the row out; the rules of
-// the field are in rules.ts, the aids in catalogue.ts.
-//
-// Who sees which rows (enforced here and in loaders.ts, in SQL, so counts match what is listed):
-// | organisation              | public employers | declarations | aid requests | conventions |
-// |---------------------------|------------------|--------------|--------------|-------------|
-// | fiphfp                    | yes              | yes          | yes          | yes         |
-// | dgefp (the State)         | yes              | yes          | no           | yes         |
-// | cap-emploi, cheops        | yes              | no           | yes          | no          |
-// | france-travail            | yes              | no           | yes          | no          |
-// | agefiph (private sector)  | no               | no           | no           | no          |
-// Cap emploi serves public employers under the FIPHFP–Cheops convention (17 May 2017), hence its
-// reading of employers and aids; France Travail reads aids because Person.fundings, Person.history
-// and Employer.fundings are built from them; the State oversees the obligation (declarations,
-// conventions). On top of that a caller with a territory sees only rows of its départements (the
-// employer's département): another row is as if it did not exist (null, absent from lists,
-// UNKNOWN_* in mutations). Writes: declarations by FIPHFP (declaration:write), aid requests by
-// FIPHFP or Cap emploi (fiphfp:request), decisions by FIPHFP (fiphfp:decide).
-// Every aid request about an agent is health-related data about that person: reading it is audited.
+// Resolvers of the FIPHFP subgraph: arguments in, rows out; who sees and writes what is policy.ts
+// (enforced by the kit), the rules of the field are in rules.ts, the aids in catalogue.ts.
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
 import { personAuditEntries } from '../kit/audit.ts';
-import { hasScope } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
-import { runIdempotent } from '../kit/idempotency.ts';
-import { connection, connectionOf, page, type PageArgs } from '../kit/pagination.ts';
+import { connectionOf, type PageArgs } from '../kit/pagination.ts';
+import type { Rows } from '../kit/rows.ts';
+import { runWrite } from '../kit/writes.ts';
 import type { Resolvers } from '../kit/server.ts';
 import { isValidSiret } from '../kit/siret.ts';
 import { departements } from '../kit/territory.ts';
 import { CATALOGUE, CATALOGUE_VERSION, catalogueAid, type FiphfpAid } from './catalogue.ts';
 import {
-  Agent, AidRequest, Declaration, declarationId, PublicEmployer,
-  type AidRequestRow, type DeclarationRow, type EmployerConventionRow, type PublicEmployerRow,
+  Agent, AidRequest, Declaration, declarationId, EmployerConvention, PublicEmployer,
+  type AidRequestRow, type DeclarationRow, type EmployerConventionRow,
 } from './entities.ts';
-import { loaders, mayWrite, visibleWhere, type WriteAction } from './loaders.ts';
 import {
   aidCeilingCents, committedCents, contribution, CONVENTION_YEARS, declarationProblem, decisionProblem, formatRate,
   missingCeilingBasis, requiredBeneficiaries, type Decision,
@@ -42,32 +24,11 @@ import {
 type Ctx = SubgraphContext;
 type Info = GraphQLResolveInfo;
 
-/** Most audit entries returned per person to the merged audit trail. */
-
 const today = (): string => new Date().toISOString().slice(0, 10);
 
-/** Defence in depth: the gateway checks the scope; the subgraph checks it and the organisation. */
-function requireWrite(ctx: Ctx, scope: string, action: WriteAction): void {
-  if (!hasScope(ctx.caller, scope)) reject(ErrorCode.FORBIDDEN, `this mutation needs the scope ${scope}`);
-  if (!mayWrite(ctx.caller, action)) reject(ErrorCode.FORBIDDEN, `${ctx.caller.organisation} may not ${action.replace('-', ' ')} at FIPHFP`);
-}
-
-const agentsOf = (rows: readonly AidRequestRow[]): string[] => rows.flatMap((row) => (row.personId ? [row.personId] : []));
-
-/** Records the read of every agent whose aid requests a page lists (the fields under `nodes`). */
-function auditPage(ctx: Ctx, rows: readonly AidRequestRow[], info: Info): void {
-  ctx.audit.readNodes(agentsOf(rows), info, 'FiphfpAidRequest');
-}
-
-/** Records the read of the agent of one aid request returned by itself. */
-function auditOne(ctx: Ctx, row: AidRequestRow | null, info: Info): void {
-  if (row?.personId) ctx.audit.readObject(row.personId, info, 'FiphfpAidRequest');
-}
-
-/** Records the read of plumbing fields (events, funding references) about agents. */
-function auditPlumbing(ctx: Ctx, rows: readonly AidRequestRow[], info: Info): void {
-  for (const id of new Set(agentsOf(rows))) ctx.audit.readField(id, info);
-}
+const employers = (ctx: Ctx) => ctx.rows.byKey(PublicEmployer, 'siret');
+const aidsOfPerson = (ctx: Ctx) => ctx.rows.groupedBy(AidRequest, 'personId', { requestedOn: 'asc', id: 'asc' });
+const aidsOfEmployer = (ctx: Ctx) => ctx.rows.groupedBy(AidRequest, 'siret', { requestedOn: 'desc', id: 'desc' });
 
 // Columns of the declaration table by beneficiary category, in the order of the schema's enum.
 const CATEGORY_COLUMNS = {
@@ -127,24 +88,23 @@ function checkSiret(siret: string): void {
 }
 
 /** The public employer of this SIRET if the caller may see it; UNKNOWN_EMPLOYER otherwise. */
-async function visibleEmployer(ctx: Ctx, em: Ctx['em'], siret: string) {
-  const employer = await em.findOne(PublicEmployer, visibleWhere(ctx.caller, 'employer', { siret }));
+async function visibleEmployer(rows: Rows, siret: string) {
+  const employer = await rows.one(PublicEmployer, { siret });
   if (!employer) reject(ErrorCode.UNKNOWN_EMPLOYER, 'no public employer with this SIRET is known to FIPHFP in your perimeter', 'siret');
   return employer;
 }
 
 function submitDeclaration(ctx: Ctx, input: DeclarationInput) {
-  requireWrite(ctx, 'declaration:write', 'declare');
-  return runIdempotent(ctx, {
-    name: 'submitFiphfpDeclaration',
+  return runWrite(ctx, {
+    mutation: 'submitFiphfpDeclaration',
     idempotencyKey: input.idempotencyKey,
     input,
-    async perform(em) {
+    async perform(em, rows) {
       checkSiret(input.siret);
       const problem = declarationProblem(input, new Date().getUTCFullYear());
       if (problem) reject(ErrorCode.INVALID_INPUT, problem.message, problem.field);
       const columns = categoryColumns(input.beneficiaries, input.beneficiariesByCategory);
-      const employer = await visibleEmployer(ctx, em, input.siret);
+      const employer = await visibleEmployer(rows, input.siret);
       if (await em.count(Declaration, { siret: employer.siret, year: input.year })) {
         reject(ErrorCode.DECLARATION_EXISTS, `a declaration for ${input.year} was already recorded for this employer`, 'year');
       }
@@ -159,20 +119,16 @@ function submitDeclaration(ctx: Ctx, input: DeclarationInput) {
       });
       return id;
     },
-    load: (em, id) => em.findOneOrFail(Declaration, { id }),
   });
 }
 
-const AID_FIELDS_WRITTEN = ['FiphfpAidRequest.aid', 'FiphfpAidRequest.amountRequested', 'FiphfpAidRequest.status', 'FiphfpAidRequest.requestedOn'];
-const DECISION_FIELDS_WRITTEN = ['FiphfpAidRequest.status', 'FiphfpAidRequest.amountGranted', 'FiphfpAidRequest.decidedOn', 'FiphfpAidRequest.decisionNote'];
-
-function requestAid(ctx: Ctx, input: AidInput, info: Info) {
-  requireWrite(ctx, 'fiphfp:request', 'request-aid');
-  return runIdempotent(ctx, {
-    name: 'requestFiphfpAid',
+function requestAid(ctx: Ctx, input: AidInput) {
+  return runWrite(ctx, {
+    mutation: 'requestFiphfpAid',
     idempotencyKey: input.idempotencyKey,
     input,
-    async perform(em) {
+    personId: input.personId,
+    async perform(em, rows) {
       checkSiret(input.siret);
       const aid = catalogueAid(input.aidCode);
       if (!aid) reject(ErrorCode.UNKNOWN_AID, 'no aid with this code in the FIPHFP catalogue', 'aidCode');
@@ -182,8 +138,8 @@ function requestAid(ctx: Ctx, input: AidInput, info: Info) {
       if (missing) reject(ErrorCode.INVALID_INPUT, `${aid.code} needs ${missing} to compute its ceiling`, missing);
       if (input.hours != null && aid.ceiling.kind !== 'PER_HOUR') reject(ErrorCode.INVALID_INPUT, 'hours apply only to aids paid by the hour', 'hours');
       if (input.amountRequested <= 0) reject(ErrorCode.INVALID_INPUT, 'amountRequested must be positive', 'amountRequested');
-      const employer = await visibleEmployer(ctx, em, input.siret);
-      if (input.personId && !(await em.findOne(Agent, { personId: input.personId, siret: employer.siret }))) {
+      const employer = await visibleEmployer(rows, input.siret);
+      if (input.personId && !(await rows.one(Agent, { personId: input.personId, siret: employer.siret }))) {
         reject(ErrorCode.UNKNOWN_PERSON, 'this person is not a known agent of this employer', 'personId');
       }
       const requestedOn = today();
@@ -203,21 +159,18 @@ function requestAid(ctx: Ctx, input: AidInput, info: Info) {
         hours: input.hours ?? null, amountRequestedCents: input.amountRequested, amountGrantedCents: null, status: 'REQUESTED',
         requestedOn, decidedOn: null, decisionNote: null,
       });
-      if (input.personId) await ctx.audit.written(em, input.personId, AID_FIELDS_WRITTEN);
       return id;
     },
-    load: (em, id) => loadAid(ctx, em, id, info),
   });
 }
 
-function decideAid(ctx: Ctx, input: DecisionInput, info: Info) {
-  requireWrite(ctx, 'fiphfp:decide', 'decide-aid');
-  return runIdempotent(ctx, {
-    name: 'decideFiphfpAid',
+function decideAid(ctx: Ctx, input: DecisionInput) {
+  return runWrite(ctx, {
+    mutation: 'decideFiphfpAid',
     idempotencyKey: input.idempotencyKey,
     input,
-    async perform(em) {
-      const row = await em.findOne(AidRequest, visibleWhere(ctx.caller, 'aid', { id: input.id }));
+    async perform(_em, rows) {
+      const row = await rows.one(AidRequest, { id: input.id });
       if (!row) reject(ErrorCode.UNKNOWN_REQUEST, 'no FIPHFP aid request with this id in your perimeter', 'id');
       const problem = decisionProblem(row.status, input.decision, row.amountRequestedCents, input.amountGranted);
       if (problem?.code === 'ALREADY_DECIDED') reject(ErrorCode.ALREADY_DECIDED, problem.message, 'id');
@@ -227,17 +180,9 @@ function decideAid(ctx: Ctx, input: DecisionInput, info: Info) {
       row.amountGrantedCents = input.decision === 'GRANTED' ? input.amountGranted! : null;
       row.decidedOn = today();
       row.decisionNote = input.note ?? null;
-      if (row.personId) await ctx.audit.written(em, row.personId, DECISION_FIELDS_WRITTEN);
       return row.id;
     },
-    load: (em, id) => loadAid(ctx, em, id, info),
   });
-}
-
-async function loadAid(ctx: Ctx, em: Ctx['em'], id: string, info: Info): Promise<AidRequestRow> {
-  const row = await em.findOneOrFail(AidRequest, { id });
-  auditOne(ctx, row, info);
-  return row;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -257,7 +202,8 @@ function eventsOf(row: AidRequestRow) {
   return events;
 }
 
-const fundingReference = (row: AidRequestRow) => ({ id: row.id, typename: 'FiphfpAidRequest', requestedOn: row.requestedOn });
+/** A reference to a request for Person.fundings and Employer.fundings; it keeps the attributes the policy reads. */
+const fundingReference = (row: AidRequestRow) => ({ id: row.id, typename: 'FiphfpAidRequest', requestedOn: row.requestedOn, personId: row.personId, departement: row.departement });
 
 const regionNames = new Map(departements.map((d) => [d.regionCode, d.regionName]));
 
@@ -267,12 +213,6 @@ function cacheable(info: Info, maxAge: number): void {
   hinted.cacheControl?.setCacheHint({ maxAge, scope: 'PUBLIC' });
 }
 
-async function aidConnection(ctx: Ctx, rows: Promise<AidRequestRow[]>, args: PageArgs, info: Info) {
-  const result = connectionOf(await rows, args);
-  auditPage(ctx, result.nodes, info);
-  return result;
-}
-
 // ---------------------------------------------------------------------------------------------
 
 export const resolvers: Resolvers = {
@@ -280,69 +220,46 @@ export const resolvers: Resolvers = {
     async publicEmployers(_: unknown, args: PageArgs & { filter?: { publicService?: string | null; departement?: string | null } | null }, ctx: Ctx) {
       const { publicService, departement } = args.filter ?? {};
       const own = { ...(publicService ? { publicService } : {}), ...(departement ? { departement } : {}) };
-      const result = connection(await ctx.em.findByCursor(PublicEmployer, {
-        where: visibleWhere<PublicEmployerRow>(ctx.caller, 'employer', own), ...page(args), orderBy: { siret: 'asc' },
-      }));
-      for (const row of result.nodes) loaders.employers(ctx).prime(row.siret, row);
+      const result = await ctx.rows.page(PublicEmployer, own, args, { siret: 'asc' });
+      for (const row of result.nodes) employers(ctx).prime(row.siret, row);
       return result;
     },
     fiphfpCatalogue(_: unknown, args: PageArgs, _ctx: Ctx, info: Info) {
       cacheable(info, 3600);
       return connectionOf(CATALOGUE, args);
     },
-    async fiphfpAidRequests(_: unknown, args: PageArgs & { filter?: { status?: string | null; departement?: string | null; siret?: string | null } | null }, ctx: Ctx, info: Info) {
+    fiphfpAidRequests(_: unknown, args: PageArgs & { filter?: { status?: string | null; departement?: string | null; siret?: string | null } | null }, ctx: Ctx) {
       const { status, departement, siret } = args.filter ?? {};
       const own = { ...(status ? { status } : {}), ...(departement ? { departement } : {}), ...(siret ? { siret } : {}) };
-      const result = connection(await ctx.em.findByCursor(AidRequest, {
-        where: visibleWhere<AidRequestRow>(ctx.caller, 'aid', own), ...page(args), orderBy: { requestedOn: 'desc', id: 'desc' },
-      }));
-      auditPage(ctx, result.nodes, info);
-      return result;
+      return ctx.rows.page(AidRequest, own, args, { requestedOn: 'desc', id: 'desc' });
     },
-    async fiphfpAidRequest(_: unknown, { id }: { id: string }, ctx: Ctx, info: Info) {
-      const row = await loaders.aids(ctx).load(id);
-      auditOne(ctx, row, info);
-      return row;
-    },
+    fiphfpAidRequest: (_: unknown, { id }: { id: string }, ctx: Ctx) => ctx.rows.byKey(AidRequest, 'id').load(id),
   },
 
   Mutation: {
     submitFiphfpDeclaration: (_: unknown, { input }: { input: DeclarationInput }, ctx: Ctx) => submitDeclaration(ctx, input),
-    requestFiphfpAid: (_: unknown, { input }: { input: AidInput }, ctx: Ctx, info: Info) => requestAid(ctx, input, info),
-    decideFiphfpAid: (_: unknown, { input }: { input: DecisionInput }, ctx: Ctx, info: Info) => decideAid(ctx, input, info),
+    requestFiphfpAid: (_: unknown, { input }: { input: AidInput }, ctx: Ctx) => requestAid(ctx, input),
+    decideFiphfpAid: (_: unknown, { input }: { input: DecisionInput }, ctx: Ctx) => decideAid(ctx, input),
   },
 
   Employer: {
     __resolveReference: (ref: { siret: string }) => ({ siret: ref.siret }),
-    publicService: async ({ siret }: { siret: string }, _: unknown, ctx: Ctx) => (await loaders.employers(ctx).load(siret))?.publicService ?? null,
-    fteHeadcount: async ({ siret }: { siret: string }, _: unknown, ctx: Ctx) => (await loaders.employers(ctx).load(siret))?.fteHeadcount ?? null,
+    publicService: async ({ siret }: { siret: string }, _: unknown, ctx: Ctx) => (await employers(ctx).load(siret))?.publicService ?? null,
+    fteHeadcount: async ({ siret }: { siret: string }, _: unknown, ctx: Ctx) => (await employers(ctx).load(siret))?.fteHeadcount ?? null,
     fiphfpDeclarations: async ({ siret }: { siret: string }, args: PageArgs, ctx: Ctx) =>
-      connectionOf(await loaders.declarationsOfEmployer(ctx).load(siret), args),
-    fiphfpAidRequests: ({ siret }: { siret: string }, args: PageArgs, ctx: Ctx, info: Info) =>
-      aidConnection(ctx, loaders.aidsOfEmployer(ctx).load(siret), args, info),
+      connectionOf(await ctx.rows.groupedBy(Declaration, 'siret', { year: 'desc' }).load(siret), args),
+    fiphfpAidRequests: async ({ siret }: { siret: string }, args: PageArgs, ctx: Ctx) => connectionOf(await aidsOfEmployer(ctx).load(siret), args),
     fiphfpConventions: async ({ siret }: { siret: string }, args: PageArgs, ctx: Ctx) =>
-      connectionOf(await loaders.conventionsOfEmployer(ctx).load(siret), args),
-    async fiphfpFundingReferences({ siret }: { siret: string }, _: unknown, ctx: Ctx, info: Info) {
-      const rows = await loaders.aidsOfEmployer(ctx).load(siret);
-      auditPlumbing(ctx, rows, info);
-      return rows.map(fundingReference);
-    },
+      connectionOf(await ctx.rows.groupedBy(EmployerConvention, 'siret', { startsOn: 'desc', id: 'desc' }).load(siret), args),
+    fiphfpFundingReferences: async ({ siret }: { siret: string }, _: unknown, ctx: Ctx) => (await aidsOfEmployer(ctx).load(siret)).map(fundingReference),
   },
 
   Person: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    fiphfpAidRequests: ({ id }: { id: string }, args: PageArgs, ctx: Ctx, info: Info) =>
-      aidConnection(ctx, loaders.aidsOfPerson(ctx).load(id), args, info),
-    async fiphfpEvents({ id }: { id: string }, _: unknown, ctx: Ctx, info: Info) {
-      const rows = await loaders.aidsOfPerson(ctx).load(id);
-      auditPlumbing(ctx, rows, info);
-      return rows.flatMap(eventsOf).sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0));
-    },
-    async fiphfpFundingReferences({ id }: { id: string }, _: unknown, ctx: Ctx, info: Info) {
-      const rows = await loaders.aidsOfPerson(ctx).load(id);
-      auditPlumbing(ctx, rows, info);
-      return rows.map(fundingReference);
-    },
+    fiphfpAidRequests: async ({ id }: { id: string }, args: PageArgs, ctx: Ctx) => connectionOf(await aidsOfPerson(ctx).load(id), args),
+    fiphfpEvents: async ({ id }: { id: string }, _: unknown, ctx: Ctx) =>
+      (await aidsOfPerson(ctx).load(id)).flatMap(eventsOf).sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0)),
+    fiphfpFundingReferences: async ({ id }: { id: string }, _: unknown, ctx: Ctx) => (await aidsOfPerson(ctx).load(id)).map(fundingReference),
     fiphfpAuditEntries: ({ id }: { id: string }, _: unknown, ctx: Ctx) => personAuditEntries(ctx, id, 'FIPHFP'),
   },
 
@@ -372,11 +289,7 @@ export const resolvers: Resolvers = {
   },
 
   FiphfpAidRequest: {
-    async __resolveReference(ref: { id: string }, ctx: Ctx, info: Info) {
-      const row = await loaders.aids(ctx).load(ref.id);
-      auditOne(ctx, row, info);
-      return row;
-    },
+    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.rows.byKey(AidRequest, 'id').load(ref.id),
     partner: () => 'FIPHFP',
     label: aidLabel,
     aid: (row: AidRequestRow) => catalogueAid(row.aidCode),
@@ -387,7 +300,7 @@ export const resolvers: Resolvers = {
   },
 
   FiphfpEmployerConvention: {
-    __resolveReference: (ref: { id: string }, ctx: Ctx) => loaders.conventions(ctx).load(ref.id),
+    __resolveReference: (ref: { id: string }, ctx: Ctx) => ctx.rows.byKey(EmployerConvention, 'id').load(ref.id),
     employer: (row: EmployerConventionRow) => ({ siret: row.siret }),
     programmeYears: () => CONVENTION_YEARS,
     amountCommitted: (row: EmployerConventionRow) => row.amountCommittedCents,

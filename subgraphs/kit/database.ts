@@ -8,7 +8,8 @@ import { MikroORM, SqliteDriver, NodeSqliteDialect } from '@mikro-orm/sql';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { AuditEntry, APPEND_ONLY_SQL } from './audit.ts';
-import { IdempotencyRecord } from './idempotency.ts';
+import { IdempotencyRecord } from './writes.ts';
+import { directoryOf, PersonDirectory } from './person-directory.ts';
 import type { WorldOptions } from './population.ts';
 
 /** Remembers which synthetic world a database was seeded with. */
@@ -23,7 +24,7 @@ export const SeedState = defineEntity({
   },
 });
 
-export const KIT_ENTITIES: EntitySchema<any, any>[] = [AuditEntry, IdempotencyRecord, SeedState];
+export const KIT_ENTITIES: EntitySchema<any, any>[] = [AuditEntry, IdempotencyRecord, PersonDirectory, SeedState];
 
 export interface DatabaseOptions {
   readonly name: string;
@@ -89,6 +90,7 @@ export async function seedIfEmpty(
   if (await em.count(SeedState, {})) return { seeded: false, ms: 0 };
   const started = performance.now();
   await em.transactional(async (tx) => {
+    await insertChunked(tx, PersonDirectory, directoryOf(world));
     await seed(tx, world);
     await tx.insert(SeedState, { id: 1, seed: world.seed, scale: world.scale, seededAt: new Date() });
   });

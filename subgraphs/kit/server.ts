@@ -8,10 +8,12 @@ import type { GraphQLScalarType } from 'graphql';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.ts';
 import { createContext, type SubgraphContext } from './context.ts';
 import { cursorKey, cursorSeal, cursorSecret, sealCursors } from './cursor.ts';
-import { openDatabase, seedOnStart } from './database.ts';
+import { KIT_ENTITIES, openDatabase, seedOnStart } from './database.ts';
 import { maskError } from './errors.ts';
+import { PerimeterGuard } from './guard.ts';
 import { serveHttp } from './http.ts';
 import { createLogger } from './logger.ts';
+import { checkPolicy, type PartnerPolicy } from './policy.ts';
 import type { WorldOptions } from './population.ts';
 import { scalarResolvers } from './scalars.ts';
 import { preparePublications, withIndicators } from './statistics-api.ts';
@@ -26,6 +28,8 @@ export interface SubgraphDefinition {
   readonly name: SubgraphName;
   readonly entities: EntitySchema<any, any>[];
   readonly resolvers: Resolvers;
+  /** Who reads which rows, who writes what (the partner's policy.ts): enforced by the kit on every path. */
+  readonly policy: PartnerPolicy;
   /** The partner's indicators for analysts (statistics.ts): fields of Query, built before serving. */
   readonly indicators?: readonly IndicatorDefinition<EntityManager>[];
   /** Writes the subgraph's share of the synthetic world into an empty database. */
@@ -39,6 +43,7 @@ export interface RunningSubgraph {
 
 export async function startSubgraph(definition: SubgraphDefinition, config: SubgraphConfig = loadSubgraphConfig(definition.name, DEFAULT_PORTS[definition.name])): Promise<RunningSubgraph> {
   const logger = createLogger(definition.name);
+  checkPolicy(definition.policy, definition.entities, KIT_ENTITIES);
   const orm = await openDatabase({
     name: definition.name,
     databaseUrl: config.databaseUrl,
@@ -62,8 +67,12 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
   };
 
   const apollo = new ApolloServer<SubgraphContext>({
-    schema: sealCursors(buildSubgraphSchema({ typeDefs: subgraphTypeDefs(definition.name), resolvers: { ...scalarResolvers, ...withIndicators(definition.resolvers, definition.indicators ?? []) } as never }),
-      cursorSeal(cursorKey(cursorSecret(config), definition.name), definition.name)),
+    schema: sealCursors(
+      new PerimeterGuard(Object.keys(definition.policy.types), logger).apply(
+        buildSubgraphSchema({ typeDefs: subgraphTypeDefs(definition.name), resolvers: { ...scalarResolvers, ...withIndicators(definition.resolvers, definition.indicators ?? []) } as never }),
+      ),
+      cursorSeal(cursorKey(cursorSecret(config), definition.name), definition.name),
+    ),
     // No federated tracing: traces would carry unmasked error messages to whoever asks for them.
     plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), flushAudit],
     // runSubgraph handles SIGTERM/SIGINT itself (close HTTP, then Apollo, then the database).
@@ -82,7 +91,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
     ready: () => true,
     context: async ({ req }) => {
       const { caller, operationName } = await verifyGatewayToken(keys, definition.name, req.headers.authorization);
-      return createContext(orm.em, caller, operationName);
+      return createContext({ em: orm.em, caller, operationName, policy: definition.policy });
     },
   });
   logger.info({ url: http.url }, `${definition.name} subgraph listening`);

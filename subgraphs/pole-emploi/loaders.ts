@@ -1,22 +1,15 @@
-// The per-request loaders of France Travail's data: one query per table per subgraph fetch.
+// The per-request loaders of France Travail's data: one query per table per subgraph fetch, every
+// one within the caller's perimeter (kit/rows.ts).
 import type { SubgraphContext } from '../kit/context.ts';
-import { territoryFilter } from '../kit/caller.ts';
-import { byKey, groupedBy } from '../kit/loaders.ts';
 import { Agency, Establishment, JobOffer, JobSeeker, Orientation, ReturnToEmployment, Training } from './entities.ts';
 
-/** Row filter: a caller with a territory sees only the rows of its départements. */
-export function inCallerTerritory(ctx: SubgraphContext): { departement?: { $in: string[] } } {
-  const territory = territoryFilter(ctx.caller);
-  return territory ? { departement: { $in: [...territory] } } : {};
-}
-
 export const loaders = {
-  jobSeeker: (ctx: SubgraphContext) => ctx.loader('jobSeeker', (em) => byKey(em, JobSeeker, 'id', inCallerTerritory(ctx))),
-  orientations: (ctx: SubgraphContext) => ctx.loader('orientations', (em) => groupedBy(em, Orientation, 'personId', { decidedOn: 'desc', id: 'desc' })),
-  trainings: (ctx: SubgraphContext) => ctx.loader('trainings', (em) => groupedBy(em, Training, 'personId', { startsOn: 'desc', id: 'desc' })),
-  returns: (ctx: SubgraphContext) => ctx.loader('returns', (em) => groupedBy(em, ReturnToEmployment, 'personId', { startedOn: 'desc', id: 'desc' })),
-  trainingFinancing: (ctx: SubgraphContext) => ctx.loader('trainingFinancing', (em) => byKey(em, Training, 'financingId', inCallerTerritory(ctx))),
-  establishment: (ctx: SubgraphContext) => ctx.loader('establishment', (em) => byKey(em, Establishment, 'siret')),
-  jobOffers: (ctx: SubgraphContext) => ctx.loader('jobOffers', (em) => groupedBy(em, JobOffer, 'employerSiret', { postedOn: 'desc', id: 'desc' })),
-  agency: (ctx: SubgraphContext) => ctx.loader('agency', (em) => byKey(em, Agency, 'code')),
+  jobSeeker: (ctx: SubgraphContext) => ctx.rows.byKey(JobSeeker, 'id'),
+  orientations: (ctx: SubgraphContext) => ctx.rows.groupedBy(Orientation, 'personId', { decidedOn: 'desc', id: 'desc' }),
+  trainings: (ctx: SubgraphContext) => ctx.rows.groupedBy(Training, 'personId', { startsOn: 'desc', id: 'desc' }),
+  returns: (ctx: SubgraphContext) => ctx.rows.groupedBy(ReturnToEmployment, 'personId', { startedOn: 'desc', id: 'desc' }),
+  trainingFinancing: (ctx: SubgraphContext) => ctx.rows.byKey(Training, 'financingId'),
+  establishment: (ctx: SubgraphContext) => ctx.rows.byKey(Establishment, 'siret'),
+  jobOffers: (ctx: SubgraphContext) => ctx.rows.groupedBy(JobOffer, 'employerSiret', { postedOn: 'desc', id: 'desc' }),
+  agency: (ctx: SubgraphContext) => ctx.rows.byKey(Agency, 'code'),
 };

@@ -1,20 +1,17 @@
-// France Travail resolvers: thin (arguments in, a loader or a query, the object out).
-// Row access: a caller with a territory sees only people, orientations, trainings and returns of
-// its départements (SQL filter on `departement`); the employer directory and agencies are not
-// personal data and are visible to any authenticated caller.
+// France Travail resolvers: thin (arguments in, rows out); who sees and writes what is policy.ts
+// (enforced by the kit).
 import { randomUUID } from 'node:crypto';
-import type { GraphQLResolveInfo } from 'graphql';
 import { personAuditEntries, type auditEntryView } from '../kit/audit.ts';
 import { hasScope } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
-import { runIdempotent } from '../kit/idempotency.ts';
-import { connection, connectionOf, page, type PageArgs } from '../kit/pagination.ts';
+import { connectionOf, type PageArgs } from '../kit/pagination.ts';
+import { runWrite } from '../kit/writes.ts';
 import { WORLD_DATE } from '../kit/population.ts';
 import type { Resolvers } from '../kit/server.ts';
 import { isValidSiret } from '../kit/siret.ts';
 import { Agency, Establishment, JobOffer, JobSeeker, Orientation, type Training } from './entities.ts';
-import { inCallerTerritory, loaders } from './loaders.ts';
+import { loaders } from './loaders.ts';
 import { statisticsQueries } from './statistics.ts';
 import { checkOrientation, mergeFundings, mergeHistory, rqthValid, searchKey, today, type FundingRef, type HistoryItem } from './rules.ts';
 
@@ -43,19 +40,13 @@ function checkSearchText(value: string | undefined, field: string): void {
   if (value !== undefined && (value.length < 1 || value.length > 100)) reject(ErrorCode.INVALID_INPUT, `${field} must be 1 to 100 characters`, field);
 }
 
-async function pageOfPeople(ctx: SubgraphContext, info: GraphQLResolveInfo, where: object, args: PageArgs) {
-  const result = connection(await ctx.em.findByCursor(JobSeeker, {
-    where: { ...where, ...inCallerTerritory(ctx) } as never,
-    ...page(args),
-    orderBy: { lastName: 'asc', firstName: 'asc', id: 'asc' },
-  }));
-  ctx.audit.readNodes(result.nodes.map((p) => p.id), info, 'Person');
-  return result;
-}
+const pageOfPeople = (ctx: SubgraphContext, where: object, args: PageArgs) =>
+  ctx.rows.page(JobSeeker, where, args, { lastName: 'asc', firstName: 'asc', id: 'asc' });
 
+/** A training's financing as the shared Funding type; it keeps the person the policy reads. */
 function financingView(t: Training) {
   return {
-    __typename: 'TrainingFinancing', id: t.financingId, partner: 'FRANCE_TRAVAIL', label: t.financingLabel, financer: t.financer, status: t.status,
+    __typename: 'TrainingFinancing', id: t.financingId, personId: t.personId, partner: 'FRANCE_TRAVAIL', label: t.financingLabel, financer: t.financer, status: t.status,
     amountRequested: t.amountRequestedCents, amountGranted: t.amountGrantedCents ?? null, requestedOn: t.requestedOn, decidedOn: t.decidedOn ?? null,
   };
 }
@@ -75,12 +66,8 @@ async function personEvents(ctx: SubgraphContext, person: JobSeeker): Promise<Hi
 export const resolvers: Resolvers = {
   Query: {
     ...statisticsQueries,
-    async person(_: unknown, { id }: { id: string }, ctx: SubgraphContext, info: GraphQLResolveInfo) {
-      const row = await loaders.jobSeeker(ctx).load(id);
-      if (row) ctx.audit.readObject(id, info, 'Person');
-      return row;
-    },
-    async people(_: unknown, { filter = {}, ...args }: { filter?: PersonFilter } & PageArgs, ctx: SubgraphContext, info: GraphQLResolveInfo) {
+    person: (_: unknown, { id }: { id: string }, ctx: SubgraphContext) => loaders.jobSeeker(ctx).load(id),
+    people(_: unknown, { filter = {}, ...args }: { filter?: PersonFilter } & PageArgs, ctx: SubgraphContext) {
       checkSearchText(filter.lastName, 'lastName');
       checkSearchText(filter.firstName, 'firstName');
       const where = {
@@ -89,15 +76,9 @@ export const resolvers: Resolvers = {
         ...(filter.birthDate ? { birthDate: filter.birthDate } : {}),
         ...(filter.departement ? { departement: filter.departement } : {}),
       };
-      // A département asked for outside the caller's territory gives an empty page: both filters apply.
-      if (filter.departement && ctx.caller.territory.length && !ctx.caller.territory.includes(filter.departement)) {
-        return { nodes: [], totalCount: 0, pageInfo: { hasNextPage: false, endCursor: null } };
-      }
-      return pageOfPeople(ctx, info, where, args);
+      return pageOfPeople(ctx, where, args);
     },
-    async caseload(_: unknown, { counsellorId, ...args }: { counsellorId: string } & PageArgs, ctx: SubgraphContext, info: GraphQLResolveInfo) {
-      return pageOfPeople(ctx, info, { counsellorId }, args);
-    },
+    caseload: (_: unknown, { counsellorId, ...args }: { counsellorId: string } & PageArgs, ctx: SubgraphContext) => pageOfPeople(ctx, { counsellorId }, args),
     async employer(_: unknown, { siret }: { siret: string }, ctx: SubgraphContext) {
       if (!isValidSiret(siret)) reject(ErrorCode.INVALID_SIRET, 'siret is not a valid SIRET (14 digits with a valid check digit)', 'siret');
       return loaders.establishment(ctx).load(siret);
@@ -109,48 +90,43 @@ export const resolvers: Resolvers = {
         ...(filter.sector ? { sector: filter.sector } : {}),
         ...(filter.departement ? { departement: filter.departement } : {}),
       };
-      return connection(await ctx.em.findByCursor(Establishment, { where: where as never, ...page(args), orderBy: { name: 'asc', siret: 'asc' } }));
+      return ctx.rows.page(Establishment, where, args, { name: 'asc', siret: 'asc' });
     },
-    async agencies(_: unknown, { departement, ...args }: { departement?: string } & PageArgs, ctx: SubgraphContext) {
-      return connection(await ctx.em.findByCursor(Agency, { where: departement ? { departement } : {}, ...page(args), orderBy: { code: 'asc' } }));
-    },
+    agencies: (_: unknown, { departement, ...args }: { departement?: string } & PageArgs, ctx: SubgraphContext) =>
+      ctx.rows.page(Agency, departement ? { departement } : {}, args, { code: 'asc' }),
     async jobOffers(_: unknown, { filter = {}, ...args }: { filter?: { departement?: string; romeCode?: string } } & PageArgs, ctx: SubgraphContext) {
       const where = { ...(filter.departement ? { departement: filter.departement } : {}), ...(filter.romeCode ? { romeCode: filter.romeCode } : {}) };
-      return connection(await ctx.em.findByCursor(JobOffer, { where, ...page(args), orderBy: { postedOn: 'desc', id: 'desc' } }));
+      return ctx.rows.page(JobOffer, where, args, { postedOn: 'desc', id: 'desc' });
     },
   },
 
   Mutation: {
-    async recordOrientation(_: unknown, { input }: { input: { idempotencyKey: string; personId: string; orientedTo: string; track: string; decidedOn: string; jointDiagnosticOn?: string | null; disabilityImpact?: string | null } }, ctx: SubgraphContext) {
-      if (!hasScope(ctx.caller, 'orientation:write')) reject(ErrorCode.FORBIDDEN, 'recording an orientation needs the scope orientation:write');
+    recordOrientation(_: unknown, { input }: { input: { idempotencyKey: string; personId: string; orientedTo: string; track: string; decidedOn: string; jointDiagnosticOn?: string | null; disabilityImpact?: string | null } }, ctx: SubgraphContext) {
       const { idempotencyKey, ...data } = input;
-      return runIdempotent(ctx, {
-        name: 'recordOrientation',
+      return runWrite(ctx, {
+        mutation: 'recordOrientation',
         idempotencyKey,
         input: data,
-        async perform(em) {
-          const person = await em.findOne(JobSeeker, { id: data.personId, ...inCallerTerritory(ctx) } as never);
-          if (!person) reject(ErrorCode.UNKNOWN_PERSON, 'no person with this id in your territory', 'personId');
+        personId: data.personId,
+        async perform(em, rows) {
+          const person = await rows.one(JobSeeker, { id: data.personId });
+          if (!person) reject(ErrorCode.UNKNOWN_PERSON, 'no person with this id in your perimeter', 'personId');
           checkOrientation(data, person.registeredOn, today());
           const id = `ori-${randomUUID()}`;
           em.create(Orientation, {
             id, personId: person.id, departement: person.departement, orientedTo: data.orientedTo, track: data.track, decidedOn: data.decidedOn,
             jointDiagnosticOn: data.jointDiagnosticOn ?? null, disabilityImpact: data.disabilityImpact ?? null, recordedBy: ctx.caller.organisation,
           });
-          await ctx.audit.written(em, person.id, ['Orientation.orientedTo', 'Orientation.track', 'Orientation.decidedOn', 'Orientation.jointDiagnosticOn', 'Orientation.disabilityImpact']);
           return id;
         },
-        load: async (em, id) => em.findOneOrFail(Orientation, { id }),
       });
     },
   },
 
   Person: {
-    async __resolveReference(ref: { id: string }, ctx: SubgraphContext, info: GraphQLResolveInfo) {
+    async __resolveReference(ref: { id: string }, ctx: SubgraphContext) {
       const row = await loaders.jobSeeker(ctx).load(ref.id);
-      if (!row) return null;
-      ctx.audit.readObject(ref.id, info, 'Person');
-      return { ...ref, ...row };
+      return row ? { ...ref, ...row } : null;
     },
     registration: (p: JobSeeker) => ({ registeredOn: p.registeredOn, category: p.category, agencyCode: p.agencyCode, counsellorId: p.counsellorId }),
     disabilityStatus: (p: JobSeeker) => ({

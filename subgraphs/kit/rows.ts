@@ -1,0 +1,72 @@
+// Every read of a governed table goes through here: the caller's perimeter (perimeter.ts) is added
+// to the resolver's own condition in SQL, so a resolver cannot forget it and counts, pages and
+// batched loads only ever see visible rows. Loaders are per request (they cache, and the cache
+// must not cross callers).
+import DataLoader from 'dataloader';
+import type { EntityManager, EntitySchema, FilterQuery, FindOptions } from '@mikro-orm/core';
+import { connection, page, type Connection, type PageArgs } from './pagination.ts';
+import type { Perimeter } from './perimeter.ts';
+
+type OrderBy<E> = Partial<Record<keyof E & string, 'asc' | 'desc'>>;
+
+export class Rows {
+  readonly #em: EntityManager;
+  readonly #perimeter: Perimeter;
+  readonly #loaders = new Map<string, DataLoader<string, unknown>>();
+
+  constructor(em: EntityManager, perimeter: Perimeter) {
+    this.#em = em;
+    this.#perimeter = perimeter;
+  }
+
+  get perimeter(): Perimeter {
+    return this.#perimeter;
+  }
+
+  /** The caller's condition on `entity` and the resolver's own. */
+  where<E extends object>(entity: EntitySchema<E, any>, own: object = {}): FilterQuery<E> {
+    return { $and: [this.#perimeter.where(entity), own] } as FilterQuery<E>;
+  }
+
+  find<E extends object>(entity: EntitySchema<E, any>, own: object, options?: FindOptions<E, any>): Promise<E[]> {
+    return this.#em.find(entity, this.where(entity, own) as never, options as never) as Promise<E[]>;
+  }
+
+  one<E extends object>(entity: EntitySchema<E, any>, own: object): Promise<E | null> {
+    return this.#em.findOne(entity, this.where(entity, own) as never) as Promise<E | null>;
+  }
+
+  count<E extends object>(entity: EntitySchema<E, any>, own: object): Promise<number> {
+    return this.#em.count(entity, this.where(entity, own) as never);
+  }
+
+  /** One page of visible rows in SQL (keyset cursor), with the count of all visible rows. */
+  async page<E extends object>(entity: EntitySchema<E, any>, own: object, args: PageArgs, orderBy: OrderBy<E>): Promise<Connection<E>> {
+    return connection(await this.#em.findByCursor(entity, { where: this.where(entity, own) as never, ...page(args), orderBy: orderBy as never }));
+  }
+
+  #loader<V>(name: string, make: () => DataLoader<string, V>): DataLoader<string, V> {
+    let loader = this.#loaders.get(name);
+    if (!loader) this.#loaders.set(name, (loader = make() as DataLoader<string, unknown>));
+    return loader as DataLoader<string, V>;
+  }
+
+  /** Visible rows by a unique key, batched: null for unknown keys and for rows outside the perimeter. */
+  byKey<E extends object>(entity: EntitySchema<E, any>, key: keyof E & string): DataLoader<string, E | null> {
+    return this.#loader(`${entity.meta.className}.${key}`, () => new DataLoader<string, E | null>(async (keys) => {
+      const rows = await this.find(entity, { [key]: { $in: [...keys] } });
+      const found = new Map(rows.map((row) => [String(row[key]), row]));
+      return keys.map((k) => found.get(k) ?? null);
+    }));
+  }
+
+  /** Visible children of many parents at once, grouped by the parent key, each group ordered. */
+  groupedBy<E extends object>(entity: EntitySchema<E, any>, foreignKey: keyof E & string, orderBy: OrderBy<E>): DataLoader<string, E[]> {
+    return this.#loader(`${entity.meta.className}[${foreignKey}]${JSON.stringify(orderBy)}`, () => new DataLoader<string, E[]>(async (keys) => {
+      const rows = await this.find(entity, { [foreignKey]: { $in: [...keys] } }, { orderBy: orderBy as never });
+      const groups = new Map<string, E[]>(keys.map((k) => [k, []]));
+      for (const row of rows) groups.get(String(row[foreignKey]))?.push(row);
+      return keys.map((k) => groups.get(k) ?? []);
+    }));
+  }
+}
