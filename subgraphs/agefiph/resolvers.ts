@@ -3,7 +3,6 @@
 // aid:notes (field scopes, enforced by the gateway).
 import { randomUUID } from 'node:crypto';
 import { personAuditEntries } from '../kit/audit.ts';
-import { inTerritory } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
 import { connectionOf, type PageArgs } from '../kit/pagination.ts';
@@ -79,14 +78,14 @@ function ceilingSummary(rule: CeilingRule): string {
 }
 
 /** Where a new request is handled: the person's département (the caller's perimeter is checked before), else the one given for the employer. */
-async function departementOf(ctx: SubgraphContext, rows: Rows, input: Omit<RequestInput, 'idempotencyKey'>): Promise<string> {
+async function departementOf(rows: Rows, input: Omit<RequestInput, 'idempotencyKey'>): Promise<string> {
   if (input.personId) {
     const residence = await rows.perimeter.residenceOf(input.personId);
     if (input.departement !== residence) reject(ErrorCode.INVALID_INPUT, "departement must be the person's département", 'departement');
     return input.departement;
   }
   if (!isDepartementCode(input.departement)) reject(ErrorCode.INVALID_INPUT, 'departement is not an INSEE département code', 'departement');
-  if (!inTerritory(ctx.caller, input.departement)) reject(ErrorCode.FORBIDDEN, 'this département is outside your territory', 'departement');
+  if (!rows.perimeter.includesPlace(input.departement)) reject(ErrorCode.FORBIDDEN, 'this département is outside your territory', 'departement');
   return input.departement;
 }
 
@@ -119,7 +118,7 @@ export const resolvers: Resolvers = {
             reject(ErrorCode.INVALID_SIRET, 'employerSiret is not a valid SIRET (14 digits with a valid check digit)', 'employerSiret');
           }
           refuse(requestProblem(aid, { ...data, amountRequestedCents: data.amountRequested, extraCostCents: data.extraCost }));
-          const departement = await departementOf(ctx, rows, data);
+          const departement = await departementOf(rows, data);
           const id = `agf-${randomUUID()}`;
           em.create(AidRequest, {
             id, aidCode: aid.code, catalogueVersion: aid.version, personId: data.personId ?? null, employerSiret: data.employerSiret ?? null,

@@ -2,7 +2,7 @@
 // policy.ts (enforced by the kit), the rules of accompaniment steps live in rules.ts.
 import { randomUUID } from 'node:crypto';
 import { personAuditEntries } from '../kit/audit.ts';
-import { hasScope, inTerritory, territoryFilter } from '../kit/caller.ts';
+import { hasScope, territoryFilter } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
 import { connectionOf, type PageArgs } from '../kit/pagination.ts';
@@ -146,7 +146,7 @@ function organisationServing(departement: string, organisationId: string | null 
 async function openAccompaniment(_: unknown, { input }: { input: OpenInput }, ctx: SubgraphContext) {
   const { idempotencyKey, ...opening } = input;
   if (!isDepartementCode(opening.departement)) reject(ErrorCode.INVALID_INPUT, 'not a département code (INSEE, e.g. "33", "2A", "974")', 'departement');
-  if (!inTerritory(ctx.caller, opening.departement)) reject(ErrorCode.FORBIDDEN, 'this département is outside your territory', 'departement');
+  if (!ctx.perimeter.includesPlace(opening.departement)) reject(ErrorCode.FORBIDDEN, 'this département is outside your territory', 'departement');
   if (opening.medicalRestrictions != null && !hasScope(ctx.caller, 'health:read')) {
     reject(ErrorCode.FORBIDDEN, 'work restrictions are health data: recording them needs health:read', 'medicalRestrictions');
   }

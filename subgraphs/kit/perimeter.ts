@@ -69,6 +69,11 @@ export class Perimeter {
     return departement !== null && (!this.#territory || this.#territory.includes(departement));
   }
 
+  /** Whether a département is the caller's (any for a national caller): where a row about no one may be written. */
+  includesPlace(departement: string): boolean {
+    return !this.#territory || this.#territory.includes(departement);
+  }
+
   /** The département a person lives in, as the directory knows it (null when unknown). */
   residenceOf(personId: string): Promise<string | null> {
     return this.#residence.load(personId);
