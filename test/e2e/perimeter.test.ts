@@ -8,7 +8,8 @@ import { codes, gql, tokenFor } from './client.ts';
 
 const world = () => ({ seed: 'passerelle', scale: inject('seedScale') });
 const key = () => `perimeter-${randomUUID()}`;
-const NATIONAL = { territory: ['*'] };
+/** A national token: development tokens of the roles that may be national default to the whole country. */
+const NATIONAL = {};
 
 let residents: Map<string, SyntheticPerson>;
 let employerDepartement: Map<string, string>;
