@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { employer as employerAt, employerCount, person as personAt, type SyntheticPerson } from '../../subgraphs/kit/population.ts';
+import { casesOf } from '../../subgraphs/cap-emploi/seed.ts';
 import { codes, gql, tokenFor } from './client.ts';
 
 const world = () => ({ seed: 'passerelle', scale: inject('seedScale') });
@@ -101,10 +102,10 @@ describe('a write for a person outside the territory is refused like one for an 
     expect((await gql(national, COUNT, { id: of13.id })).body.data.person.capEmploiAccompaniments.totalCount).toBe(before);
   });
 
-  it('a person of 13 with an open accompaniment gets the same refusal: nothing says what they have', async () => {
-    const national = await tokenFor('cap-emploi', 'case-manager', NATIONAL);
-    const page = await gql(national, '{ capEmploiCaseload(counsellorId: "ce-13-1-001", first: 5) { nodes { kind person { id } } } }');
-    const open = (page.body.data.capEmploiCaseload.nodes as { kind: string; person: { id: string } }[])[0];
+  it('a person of elsewhere with an open accompaniment gets the same refusal: nothing says what they have', async () => {
+    const open = [...residents.values()].filter((p) => p.departement !== '27').flatMap((p) => casesOf(world(), p))
+      .map((c) => ({ kind: c.accompaniment.kind, status: c.accompaniment.status, person: { id: c.accompaniment.personId } }))
+      .find((c) => c.status === 'OPEN')!;
     const counsellor = await tokenFor('cap-emploi', 'counsellor', { territory: ['27'] });
     const res = await gql(counsellor, OPEN, { input: { idempotencyKey: key(), personId: open.person.id, departement: '27', kind: open.kind, openedOn: '2025-06-02', counsellorId: 'ce-27-1-001' } });
     expect(codes(res)).toEqual(['UNKNOWN_PERSON']);
