@@ -4,7 +4,7 @@
 // the hash covering every source the databases are made from: a change to a seed, an entity or the
 // kit seeds again, anything else reuses the files. The suites only read.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startStack } from '../../gateway/stack.ts';
@@ -34,6 +34,8 @@ export async function seededWorld(scale: number): Promise<string> {
   const name = `analysts-${scale}-${sourcesHash(scale)}`;
   const dataDir = path.join(root, '.data', name);
   if (existsSync(dataDir)) return dataDir;
+  // A fresh clone has no .data yet.
+  mkdirSync(path.join(root, '.data'), { recursive: true });
   for (const old of readdirSync(path.join(root, '.data')).filter((d) => d.startsWith(`analysts-${scale}-`))) {
     rmSync(path.join(root, '.data', old), { recursive: true, force: true });
   }
