@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { employers, people, type SyntheticPerson } from '../subgraphs/kit/population.ts';
 import { historyOf } from '../subgraphs/agefiph/rules.ts';
 import { seededRequestsOfEmployer, seededRequestsOfPerson } from '../subgraphs/agefiph/seed.ts';
+import { firstWindow } from '../subgraphs/kit/audit-trail.ts';
 import { startTestSubgraph, type CallerClaims, type TestSubgraph } from './support/subgraph.ts';
 
 const world = { seed: 'passerelle', scale: 400 };
@@ -58,10 +59,11 @@ async function requestCount(): Promise<number> {
   return (await data('{ agefiphAidRequests(first: 1) { totalCount } }')).agefiphAidRequests.totalCount;
 }
 
+const AUDIT_WINDOW = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on AuditEntryConnection { agefiphAuditWindow { entries { action fields organisation partner at } } } } }';
+
+/** The first 100 entries of a person's Agefiph audit log (plumbing of Person.auditTrail). */
 async function auditOf(personId: string): Promise<{ action: string; fields: string[]; organisation: string }[]> {
-  const d = await data('query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { agefiphAuditEntries { action fields organisation partner at } } } }',
-    { r: [{ __typename: 'Person', id: personId }] });
-  return d._entities[0].agefiphAuditEntries;
+  return (await data(AUDIT_WINDOW, { r: [{ __typename: 'AuditEntryConnection', window: firstWindow(personId, 100) }] }))._entities[0].agefiphAuditWindow.entries;
 }
 
 function personAidInput(p: SyntheticPerson, overrides: Record<string, unknown> = {}) {
@@ -208,9 +210,8 @@ describe('the fields pole-emploi requires for the merged history, fundings and a
     await data(PLUMBING, { r: [{ __typename: 'Person', id: reader.id }] }, { subject: 'reader-1', organisation: 'cap-emploi' });
     const entries = await auditOf(reader.id);
     expect(entries).toContainEqual(expect.objectContaining({ action: 'READ', organisation: 'cap-emploi', partner: 'AGEFIPH', fields: expect.arrayContaining(['Person.agefiphEvents']) }));
-    const withoutScope = await data('query($r: [_Any!]!) { _entities(representations: $r) { ... on Person { agefiphAuditEntries { action } } } }',
-      { r: [{ __typename: 'Person', id: reader.id }] }, { scopes: ['aid:read'] });
-    expect(withoutScope._entities[0].agefiphAuditEntries).toEqual([]);
+    const withoutScope = await data(AUDIT_WINDOW, { r: [{ __typename: 'AuditEntryConnection', window: firstWindow(reader.id, 100) }] }, { scopes: ['aid:read'] });
+    expect(withoutScope._entities[0].agefiphAuditWindow.entries).toEqual([]);
   });
 });
 

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WORLD, employers, people, type WorldOptions } from '../subgraphs/kit/population.ts';
 import { casesOf, servicesOf, type SeedCase } from '../subgraphs/cap-emploi/seed.ts';
 import { isWatchEligible, todayIn } from '../subgraphs/cap-emploi/rules.ts';
+import { firstWindow } from '../subgraphs/kit/audit-trail.ts';
 import { startTestSubgraph, type CallerClaims, type TestSubgraph } from './support/subgraph.ts';
 
 const world: WorldOptions = { seed: process.env.SEED ?? DEFAULT_WORLD.seed, scale: 400 };
@@ -32,13 +33,18 @@ async function data(query: string, variables: Record<string, unknown> = {}, call
 }
 
 const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) {
-  ... on Person { id capEmploiAccompaniments(first: 100) { totalCount nodes { id kind } } capEmploiEvents { occurredOn partner kind summary reference } capEmploiAuditEntries { action fields organisation partner } }
+  ... on Person { id capEmploiAccompaniments(first: 100) { totalCount nodes { id kind } } capEmploiEvents { occurredOn partner kind summary reference } }
   ... on Employer { siret capEmploiServices(first: 100) { totalCount nodes { id kind deliveredOn organisation { id } } } }
   ... on Convention { id title }
 } }`;
 
-const person = async (id: string, caller: Partial<CallerClaims> = {}) =>
-  (await data(ENTITIES, { r: [{ __typename: 'Person', id }] }, caller))._entities[0];
+const AUDIT_WINDOW = `query($r: [_Any!]!) { _entities(representations: $r) { ... on AuditEntryConnection { capEmploiAuditWindow { entries { action fields organisation partner } } } } }`;
+
+/** The person as the gateway sees it, with the first 100 entries of its Cap emploi audit log (plumbing of Person.auditTrail). */
+const person = async (id: string, caller: Partial<CallerClaims> = {}) => ({
+  ...(await data(ENTITIES, { r: [{ __typename: 'Person', id }] }, caller))._entities[0],
+  capEmploiAuditEntries: (await data(AUDIT_WINDOW, { r: [{ __typename: 'AuditEntryConnection', window: firstWindow(id, 100) }] }, caller))._entities[0].capEmploiAuditWindow.entries,
+});
 
 const STEPS = `query($id: ID!) { capEmploiAccompaniment(id: $id) { id status outcome closedOn steps(first: 100) { totalCount nodes { id kind occurredOn note } } } }`;
 const stepCount = async (id: string) => (await data(STEPS, { id })).capEmploiAccompaniment.steps.totalCount as number;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { employers, people, type SyntheticEmployer, type WorldOptions } from '../subgraphs/kit/population.ts';
 import { formatCents, parseEuros } from '../subgraphs/kit/scalars.ts';
 import { contribution, formatRate, directRateBasisPoints } from '../subgraphs/fiphfp/rules.ts';
+import { firstWindow } from '../subgraphs/kit/audit-trail.ts';
 import { startTestSubgraph, type CallerClaims, type TestSubgraph } from './support/subgraph.ts';
 
 const world: WorldOptions = { seed: process.env.SEED ?? 'passerelle', scale: 400 };
@@ -63,11 +64,15 @@ const PERSON = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Pe
   id fiphfpAidRequests { totalCount nodes { id aid { code } employer { siret } } }
   fiphfpEvents { occurredOn partner kind summary reference }
   fiphfpFundingReferences { id typename requestedOn }
-  fiphfpAuditEntries { partner subject action fields }
 } } }`;
 
+const AUDIT_WINDOW = `query($r: [_Any!]!) { _entities(representations: $r) { ... on AuditEntryConnection { fiphfpAuditWindow { entries { partner subject action fields } } } } }`;
+
+/** The person as the gateway sees it, then the first 100 entries of its FIPHFP audit log (plumbing of Person.auditTrail). */
 async function personView(id: string, caller: Partial<CallerClaims> = FIPHFP) {
-  return (await data(PERSON, { r: [{ __typename: 'Person', id }] }, caller))._entities[0];
+  const view = (await data(PERSON, { r: [{ __typename: 'Person', id }] }, caller))._entities[0];
+  const audit = (await data(AUDIT_WINDOW, { r: [{ __typename: 'AuditEntryConnection', window: firstWindow(id, 100) }] }, caller))._entities[0];
+  return { ...view, fiphfpAuditEntries: audit.fiphfpAuditWindow.entries };
 }
 
 describe('public employers', () => {

@@ -2,7 +2,7 @@
 // the kit), the rules are in rules.ts. The PAS support type needs health:read and decision notes
 // aid:notes (field scopes, enforced by the gateway).
 import { randomUUID } from 'node:crypto';
-import { personAuditEntries } from '../kit/audit.ts';
+import { auditWindowResolvers } from '../kit/audit-trail.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
 import { connectionOf, type PageArgs } from '../kit/pagination.ts';
@@ -189,8 +189,9 @@ export const resolvers: Resolvers = {
     agefiphAidRequests: async (p: { id: string }, args: PageArgs, ctx: SubgraphContext) => connectionOf(await requestsOfPerson(ctx).load(p.id), args),
     agefiphEvents: async (p: { id: string }, _: unknown, ctx: SubgraphContext) => (await requestsOfPerson(ctx).load(p.id)).flatMap(historyOf),
     agefiphFundingReferences: async (p: { id: string }, _: unknown, ctx: SubgraphContext) => (await requestsOfPerson(ctx).load(p.id)).map(fundingReference),
-    agefiphAuditEntries: (p: { id: string }, _: unknown, ctx: SubgraphContext) => personAuditEntries(ctx, p.id, 'AGEFIPH'),
   },
+
+  AuditEntryConnection: auditWindowResolvers('AGEFIPH', 'agefiphAuditWindow'),
 
   Employer: {
     __resolveReference: (ref: { siret: string }) => ({ siret: ref.siret }),

@@ -1,7 +1,7 @@
 // Resolvers of the cap-emploi subgraph: arguments in, rows out; who sees and writes what is
 // policy.ts (enforced by the kit), the rules of accompaniment steps live in rules.ts.
 import { randomUUID } from 'node:crypto';
-import { personAuditEntries } from '../kit/audit.ts';
+import { auditWindowResolvers } from '../kit/audit-trail.ts';
 import { hasScope, territoryFilter } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
@@ -211,8 +211,9 @@ export const resolvers: Resolvers = {
       const [accompaniments, steps] = await Promise.all([accompanimentsOfPerson(ctx).load(person.id), stepsOfPerson(ctx).load(person.id)]);
       return historyEvents(accompaniments, steps);
     },
-    capEmploiAuditEntries: (person: { id: string }, _: unknown, ctx: SubgraphContext) => personAuditEntries(ctx, person.id, 'CAP_EMPLOI'),
   },
+
+  AuditEntryConnection: auditWindowResolvers('CAP_EMPLOI', 'capEmploiAuditWindow'),
 
   Employer: {
     __resolveReference: (ref: { siret: string }) => ({ siret: ref.siret }),

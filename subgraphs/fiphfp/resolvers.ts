@@ -2,7 +2,7 @@
 // (enforced by the kit), the rules of the field are in rules.ts, the aids in catalogue.ts.
 import { randomUUID } from 'node:crypto';
 import type { GraphQLResolveInfo } from 'graphql';
-import { personAuditEntries } from '../kit/audit.ts';
+import { auditWindowResolvers } from '../kit/audit-trail.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
 import { connectionOf, type PageArgs } from '../kit/pagination.ts';
@@ -260,8 +260,9 @@ export const resolvers: Resolvers = {
     fiphfpEvents: async ({ id }: { id: string }, _: unknown, ctx: Ctx) =>
       (await aidsOfPerson(ctx).load(id)).flatMap(eventsOf).sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0)),
     fiphfpFundingReferences: async ({ id }: { id: string }, _: unknown, ctx: Ctx) => (await aidsOfPerson(ctx).load(id)).map(fundingReference),
-    fiphfpAuditEntries: ({ id }: { id: string }, _: unknown, ctx: Ctx) => personAuditEntries(ctx, id, 'FIPHFP'),
   },
+
+  AuditEntryConnection: auditWindowResolvers('FIPHFP', 'fiphfpAuditWindow'),
 
   FiphfpDeclaration: {
     employer: (row: DeclarationRow) => ({ siret: row.siret }),

@@ -4,9 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type EntityManager } from '@mikro-orm/core';
 import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
-import { hasScope, type Caller } from './caller.ts';
-import type { SubgraphContext } from './context.ts';
-import { groupedBy } from './loaders.ts';
+import type { Caller } from './caller.ts';
 
 export const AuditEntry = defineEntity({
   name: 'AuditEntry',
@@ -19,9 +17,11 @@ export const AuditEntry = defineEntity({
     role: p.string(),
     operation: p.string().nullable(),
     action: p.string(),
-    personId: p.string().index(),
+    personId: p.string(),
     fields: p.text(),
   },
+  // The DPO trail pages a person's entries by keyset on (at, id) (kit/audit-trail.ts).
+  indexes: [{ properties: ['personId', 'at', 'id'] }],
 });
 
 export type AuditAction = 'READ' | 'WRITE';
@@ -61,25 +61,11 @@ export function selectedFields(info: GraphQLResolveInfo, typeName?: string): str
 }
 
 /** The GraphQL view of an audit row (type AuditEntry of kit/common.graphql). */
-export function auditEntryView(row: { at: Date | string; subject: string; organisation: string; role: string; operation?: string | null; action: string; fields: string }, partner: string) {
+export function auditEntryView(row: { id: string; at: Date | string; subject: string; organisation: string; role: string; operation?: string | null; action: string; fields: string }, partner: string) {
   return {
-    at: new Date(row.at).toISOString(), partner, subject: row.subject, organisation: row.organisation, role: row.role,
+    id: row.id, at: new Date(row.at).toISOString(), partner, subject: row.subject, organisation: row.organisation, role: row.role,
     operation: row.operation ?? null, action: row.action, fields: row.fields ? row.fields.split(',') : [],
   };
-}
-
-/** The most entries of one partner's log that Person.auditTrail shows for a person. */
-export const AUDIT_ENTRIES_PER_PERSON = 200;
-
-/**
- * A person's entries in this subgraph's audit log, newest first, as the AuditEntry type: the
- * plumbing behind Person.auditTrail. Empty without audit:read — the gateway does not check the
- * scopes of fields it @requires, so this check is the only one.
- */
-export async function personAuditEntries(ctx: SubgraphContext, personId: string, partner: string, limit = AUDIT_ENTRIES_PER_PERSON) {
-  if (!hasScope(ctx.caller, 'audit:read')) return [];
-  const entriesOfPerson = ctx.loader('kit:auditEntriesOfPerson', (em) => groupedBy(em, AuditEntry, 'personId', { at: 'desc', id: 'desc' }));
-  return (await entriesOfPerson.load(personId)).slice(0, limit).map((row) => auditEntryView(row, partner));
 }
 
 /**

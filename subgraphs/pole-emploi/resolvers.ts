@@ -1,7 +1,7 @@
 // France Travail resolvers: thin (arguments in, rows out); who sees and writes what is policy.ts
 // (enforced by the kit).
 import { randomUUID } from 'node:crypto';
-import { personAuditEntries, type auditEntryView } from '../kit/audit.ts';
+import { auditTrailResolvers, openAuditTrail } from '../kit/audit-trail.ts';
 import { hasScope } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
@@ -21,9 +21,6 @@ type PersonParent = JobSeeker & {
   fiphfpEvents?: HistoryItem[];
   agefiphFundingReferences?: FundingRef[];
   fiphfpFundingReferences?: FundingRef[];
-  capEmploiAuditEntries?: ReturnType<typeof auditEntryView>[];
-  agefiphAuditEntries?: ReturnType<typeof auditEntryView>[];
-  fiphfpAuditEntries?: ReturnType<typeof auditEntryView>[];
 };
 type EmployerParent = Establishment & { agefiphFundingReferences?: FundingRef[]; fiphfpFundingReferences?: FundingRef[] };
 
@@ -146,14 +143,13 @@ export const resolvers: Resolvers = {
       const merged = connectionOf(mergeFundings(own, p.agefiphFundingReferences, p.fiphfpFundingReferences), args);
       return { ...merged, nodes: merged.nodes.map((ref) => (ref.typename === 'TrainingFinancing' ? financingView(trainings.get(ref.id)!) : { __typename: ref.typename, id: ref.id })) };
     },
-    async auditTrail(p: PersonParent, args: PageArgs, ctx: SubgraphContext) {
+    auditTrail(p: PersonParent, args: PageArgs, ctx: SubgraphContext) {
       if (!hasScope(ctx.caller, 'audit:read')) reject(ErrorCode.FORBIDDEN, 'the audit trail needs the scope audit:read');
-      const own = await personAuditEntries(ctx, p.id, 'FRANCE_TRAVAIL', Infinity);
-      const all = [...own, ...(p.capEmploiAuditEntries ?? []), ...(p.agefiphAuditEntries ?? []), ...(p.fiphfpAuditEntries ?? [])]
-        .sort((a, b) => String(b.at).localeCompare(String(a.at)));
-      return connectionOf(all, args);
+      return openAuditTrail(p.id, args);
     },
   },
+
+  AuditEntryConnection: auditTrailResolvers({ CAP_EMPLOI: 'capEmploiAuditWindow', AGEFIPH: 'agefiphAuditWindow', FIPHFP: 'fiphfpAuditWindow' }),
 
   Registration: {
     agency: (r: { agencyCode: string }, _: unknown, ctx: SubgraphContext) => loaders.agency(ctx).load(r.agencyCode),

@@ -16,6 +16,8 @@ declare module 'vitest' {
     seedScale: number;
     subgraphUrls: Record<string, string>;
     postgres: boolean;
+    /** Prefix of the PostgreSQL databases of this run (gateway/stack.ts subgraphDatabaseUrl). */
+    databasePrefix: string;
   }
 }
 
@@ -37,6 +39,7 @@ export default async function setup(project: TestProject) {
   project.provide('seedScale', E2E_SCALE);
   project.provide('subgraphUrls', Object.fromEntries(Object.entries(stack.subgraphs).map(([name, s]) => [name, s.url])));
   project.provide('postgres', Boolean(postgresUrl));
+  project.provide('databasePrefix', prefix);
   return async () => {
     await stack.stop();
     if (postgresUrl) await dropTestDatabases(postgresUrl, prefix);
