@@ -35,12 +35,13 @@ describe('the merge of the four audit windows', () => {
     }
   });
 
-  it('seals the cursor: no person id in it, and another person cannot use it', () => {
-    const window = decodeWindow(firstWindow('psn_secret', 2));
+  it('refuses a cursor of another person or one that is not a window (sealing itself: kit/cursor.ts)', () => {
+    const window = decodeWindow(firstWindow('psn_1', 2));
     const { endCursor } = mergeAuditWindows(window, logs.map((log) => windowOf(log, null, 2))).pageInfo;
-    expect(Buffer.from(endCursor!, 'base64url').toString('latin1')).not.toContain('psn_secret');
-    expect(() => openAuditTrail('psn_other', { first: 2, after: endCursor })).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
-    expect(decodeWindow(openAuditTrail('psn_secret', { first: 9, after: endCursor }).window)).toMatchObject({ personId: 'psn_secret', first: 9 });
+    const refused = expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'after' }) });
+    expect(() => openAuditTrail('psn_other', { first: 2, after: endCursor })).toThrow(refused);
+    expect(() => openAuditTrail('psn_1', { first: 2, after: 'bm90LWEtd2luZG93' })).toThrow(refused);
+    expect(decodeWindow(openAuditTrail('psn_1', { first: 9, after: endCursor }).window)).toMatchObject({ personId: 'psn_1', first: 9 });
   });
 
   it('ends on an empty trail with no cursor', () => {

@@ -7,10 +7,9 @@
 //      `first` entries after its own position (keyset on (at, id), index (person_id, at, id)) and
 //      its count, both up to the as-of instant, so entries appended while paging shift nothing.
 //   3. pole-emploi merges its own window and the three others by (at desc, id desc), keeps
-//      `first`, and seals the new positions into the cursor the client passes as `after`.
+//      `first`, and hands out the next window as the cursor, sealed by kit/cursor.ts.
 // Every window is empty without audit:read: the gateway does not check the scopes of fields it
 // @requires, so each subgraph checks the scope itself.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import type { FilterQuery } from '@mikro-orm/core';
 import { AuditEntry, auditEntryView } from './audit.ts';
 import { hasScope } from './caller.ts';
@@ -85,48 +84,20 @@ export function decodeWindow(key: string): TrailWindow {
   return parseWindow(json) ?? reject(ErrorCode.INVALID_INPUT, 'not an audit trail window', 'window');
 }
 
-// The client's cursor is sealed with AES-256-GCM: opaque (no person id or entry id in clear) and
-// tamper-evident (any changed byte fails authentication → BAD_USER_INPUT). The key is derived from
-// CURSOR_SECRET, or drawn at start when it is unset (cursors then die with the process).
-// TODO(slips): use kit/cursor.ts's seal and the config's cursorSecret once they are on main.
-let cursorKey: Buffer | null = null;
-function key(): Buffer {
-  cursorKey ??= Buffer.from(hkdfSync('sha256', process.env.CURSOR_SECRET || randomBytes(32), 'passerelle', 'audit-trail cursor v1', 32));
-  return cursorKey;
-}
-
-function seal(plain: string): string {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key(), iv);
-  const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-  return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
-}
-
-function unseal(sealed: string): string | null {
-  const raw = Buffer.from(sealed, 'base64url');
-  if (raw.length < 29) return null;
-  try {
-    const decipher = createDecipheriv('aes-256-gcm', key(), raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
-    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
-  } catch {
-    return null;
-  }
-}
-
 // ---- Person.auditTrail (pole-emploi) -----------------------------------------------------------
 
 /**
  * The window of the page asked for: from the start (as of now) without `after`, else from the
- * positions sealed in `after`, which must have been issued for this person.
+ * positions in `after`, which must have been issued for this person. `after` arrives opened: the
+ * kit seals every cursor of Person.auditTrail (kit/cursor.ts sealCursors, the connection entity
+ * included), so a changed or foreign cursor is refused before this runs.
  */
 export function openAuditTrail(personId: string, args: PageArgs, now: Date = new Date()): { window: string } {
   const { first, after } = page(args);
   if (!after) return { window: firstWindow(personId, first, now) };
-  const plain = unseal(after);
   let parsed: TrailWindow | null = null;
   try {
-    parsed = plain ? parseWindow(JSON.parse(plain)) : null;
+    parsed = parseWindow(JSON.parse(Buffer.from(after, 'base64url').toString('utf8')));
   } catch {
     parsed = null;
   }
@@ -178,7 +149,8 @@ function newerFirst(a: { entry: Entry; partner: number }, b: { entry: Entry; par
 
 /**
  * The page: the four windows (in AUDIT_PARTNERS order) merged by (at desc, id desc), `first`
- * kept, the true total as of the window's instant, and the sealed positions after this page.
+ * kept, the true total as of the window's instant, and the positions after this page as the cursor
+ * (the next window; sealed by kit/cursor.ts on its way out).
  */
 export function mergeAuditWindows(window: TrailWindow, windows: readonly (PartnerWindow | null | undefined)[]): Connection<Entry> {
   const candidates = windows.flatMap((w, partner) => (w?.entries ?? []).map((entry) => ({ entry, partner })));
@@ -190,7 +162,7 @@ export function mergeAuditWindows(window: TrailWindow, windows: readonly (Partne
   return {
     nodes: taken.map((t) => t.entry),
     totalCount: windows.reduce((sum, w) => sum + (w?.count ?? 0), 0),
-    pageInfo: { hasNextPage, endCursor: taken.length ? seal(windowJson({ ...window, positions })) : null },
+    pageInfo: { hasNextPage, endCursor: taken.length ? encodeWindow({ ...window, positions }) : null },
   };
 }
 

@@ -91,6 +91,7 @@ interface PageLike {
  * is opened before the resolver runs, the `endCursor` of its result sealed. Mutates and returns the schema.
  */
 export function sealCursors(schema: GraphQLSchema, seal: CursorSeal): GraphQLSchema {
+  const entityLists = new Map<string, string>();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
     for (const field of Object.values(type.getFields())) {
@@ -101,10 +102,22 @@ export function sealCursors(schema: GraphQLSchema, seal: CursorSeal): GraphQLSch
       field.resolve = async (source, args, context, info) => {
         const after = args.after == null ? args.after : seal.open(args.after, list);
         const page = (await resolve(source, args.after == null ? args : { ...args, after }, context, info)) as PageLike | null | undefined;
-        const endCursor = page?.pageInfo?.endCursor;
-        return endCursor && !Array.isArray(page) ? { ...page, pageInfo: { ...page.pageInfo, endCursor: seal.seal(endCursor, list) } } : page;
+        return sealPage(page, list);
       };
+      // A connection that is an entity gets its page from _entities (Person.auditTrail, paged across
+      // subgraphs: kit/audit-trail.ts): sealed as the list of the one field that returns it.
+      const reference = (result.extensions as { apollo?: { subgraph?: { resolveReference?: (...a: unknown[]) => unknown } } }).apollo?.subgraph;
+      const resolveReference = reference?.resolveReference;
+      if (!resolveReference) continue;
+      if (entityLists.has(result.name)) throw new Error(`connection entity ${result.name} is returned by ${entityLists.get(result.name)} and ${list}: its cursors would belong to two lists`);
+      entityLists.set(result.name, list);
+      reference.resolveReference = async (...a: unknown[]) => sealPage((await resolveReference(...a)) as PageLike | null | undefined, list);
     }
   }
   return schema;
+
+  function sealPage(page: PageLike | null | undefined, list: string) {
+    const endCursor = page?.pageInfo?.endCursor;
+    return endCursor && !Array.isArray(page) ? { ...page, pageInfo: { ...page.pageInfo, endCursor: seal.seal(endCursor, list) } } : page;
+  }
 }

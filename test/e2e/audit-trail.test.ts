@@ -169,9 +169,10 @@ describe('the DPO trail paged across the four partners', () => {
     expect(after.nodes.map((n) => n.id)).toContain(recorded.id);
   });
 
-  it('answers BAD_USER_INPUT to a cursor changed by one character, made up, or issued for another person', async () => {
+  it('hands out opaque cursors, and answers BAD_USER_INPUT to one changed by one character, made up, or issued for another person', async () => {
     const { pageInfo } = await trailPage(dpo, target.id, null, 5);
     const cursor = pageInfo.endCursor!;
+    expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toContain(target.id);
     const i = Math.floor(cursor.length / 2);
     const tampered = cursor.slice(0, i) + (cursor[i] === 'A' ? 'B' : 'A') + cursor.slice(i + 1);
     const forged = Buffer.from(JSON.stringify([target.id, 5, Date.now(), [null, null, null, null]])).toString('base64url');
