@@ -41,10 +41,11 @@ const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) {
 const AUDIT_WINDOW = `query($r: [_Any!]!) { _entities(representations: $r) { ... on AuditEntryConnection { capEmploiAuditWindow { entries { action fields organisation partner } } } } }`;
 
 /** The person as the gateway sees it, with the first 100 entries of its Cap emploi audit log (plumbing of Person.auditTrail). */
-const person = async (id: string, caller: Partial<CallerClaims> = {}) => ({
-  ...(await data(ENTITIES, { r: [{ __typename: 'Person', id }] }, caller))._entities[0],
-  capEmploiAuditEntries: (await data(AUDIT_WINDOW, { r: [{ __typename: 'AuditEntryConnection', window: firstWindow(id, 100) }] }, caller))._entities[0].capEmploiAuditWindow.entries,
-});
+const person = async (id: string, caller: Partial<CallerClaims> = {}) => {
+  const view = (await data(ENTITIES, { r: [{ __typename: 'Person', id }] }, caller))._entities[0];
+  const audit = (await data(AUDIT_WINDOW, { r: [{ __typename: 'AuditEntryConnection', window: firstWindow(id, 100) }] }, caller))._entities[0];
+  return view && { ...view, capEmploiAuditEntries: audit.capEmploiAuditWindow.entries };
+};
 
 const STEPS = `query($id: ID!) { capEmploiAccompaniment(id: $id) { id status outcome closedOn steps(first: 100) { totalCount nodes { id kind occurredOn note } } } }`;
 const stepCount = async (id: string) => (await data(STEPS, { id })).capEmploiAccompaniment.steps.totalCount as number;

@@ -72,7 +72,7 @@ const AUDIT_WINDOW = `query($r: [_Any!]!) { _entities(representations: $r) { ...
 async function personView(id: string, caller: Partial<CallerClaims> = FIPHFP) {
   const view = (await data(PERSON, { r: [{ __typename: 'Person', id }] }, caller))._entities[0];
   const audit = (await data(AUDIT_WINDOW, { r: [{ __typename: 'AuditEntryConnection', window: firstWindow(id, 100) }] }, caller))._entities[0];
-  return { ...view, fiphfpAuditEntries: audit.fiphfpAuditWindow.entries };
+  return view && { ...view, fiphfpAuditEntries: audit.fiphfpAuditWindow.entries };
 }
 
 describe('public employers', () => {
