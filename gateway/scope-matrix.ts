@@ -42,6 +42,9 @@ export const SCOPE_MATRIX: Readonly<Partial<Record<Organisation, Partial<Record<
   cheops: { analyst: ['statistics:read', 'sandbox'] },
 };
 
+/** Who may be national (territory `*`): case-managers, service accounts, analysts, DPOs; never a counsellor. */
+export { NATIONAL_ROLES } from '../subgraphs/kit/caller.ts';
+
 export function scopesFor(organisation: Organisation, role: Role): readonly Scope[] {
   return SCOPE_MATRIX[organisation]?.[role] ?? [];
 }

@@ -97,19 +97,19 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     postgresUrl: process.env.POSTGRES_URL,
     onLog: process.env.LOG_LEVEL === 'debug' ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
-  const token = await mintDevToken(dataDir, { organisation: 'france-travail', role: 'counsellor' });
+  const token = await mintDevToken(dataDir, { organisation: 'france-travail', role: 'case-manager', territory: '*' });
   process.stdout.write([
     '',
     `Passerelle is ready in ${Math.round(performance.now() - started)} ms.`,
     `  Gateway (Apollo Sandbox): ${stack.gatewayUrl}`,
     ...Object.values(stack.subgraphs).map((s) => `  ${s.name.padEnd(12)} subgraph: ${s.url} (gateway-signed requests only)`),
     '',
-    'Development token (France Travail counsellor, national). In Sandbox, open the connection settings',
+    'Development token (France Travail case-manager, national: territory *). In Sandbox, open the connection settings',
     '(the gear beside the URL) and add the shared header  Authorization: Bearer <token>',
     '',
     token,
     '',
-    'Other roles: npm run token -- --org cap-emploi --role counsellor --territory 27',
+    'Other roles: npm run token -- --org cap-emploi --role counsellor --territory 27,58 (a counsellor is never national)',
     '',
   ].join('\n'));
 }

@@ -5,7 +5,7 @@
 // operation name, bound by the same signature, as if it had been signed for this call.
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { Caller } from '../subgraphs/kit/caller.ts';
+import { territoryClaimOf, type Caller } from '../subgraphs/kit/caller.ts';
 import { GATEWAY_ISSUER, GATEWAY_TOKEN_TTL_SECONDS, subgraphAudience } from '../subgraphs/kit/trust.ts';
 import type { SigningKey } from './keys.ts';
 
@@ -14,7 +14,7 @@ function claimsOf(caller: Caller, operationName: string | null) {
     org: caller.organisation,
     role: caller.role,
     scope: [...caller.scopes].join(' '),
-    territory: [...caller.territory],
+    territory: territoryClaimOf(caller),
     ...(operationName ? { op: operationName } : {}),
   };
 }

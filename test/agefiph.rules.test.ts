@@ -19,7 +19,7 @@ function aid(code: string): CatalogueItem {
 const AETH_RULE = aid('AETH').ceiling as Extract<CatalogueItem['ceiling'], { kind: 'SMIC_HOURS' }>;
 
 function caller(organisation: Caller['organisation'], role: Caller['role'] = 'counsellor'): Caller {
-  return { subject: 's', organisation, role, scopes: new Set(), territory: [] };
+  return { subject: 's', organisation, role, scopes: new Set(), national: false, territory: ['27'] };
 }
 
 describe('the catalogue of January 2025', () => {

@@ -18,7 +18,7 @@ const counsellorOf = (departement: string): Partial<CallerClaims> => ({
   subject: `counsellor-${departement}`, organisation: 'cap-emploi', role: 'counsellor', territory: [departement],
   scopes: ['person:read', 'health:read', 'accompaniment:read', 'accompaniment:write', 'employer:read'],
 });
-const AGEFIPH: Partial<CallerClaims> = { subject: 'agefiph-national', organisation: 'agefiph', role: 'case-manager', territory: [] };
+const AGEFIPH: Partial<CallerClaims> = { subject: 'agefiph-national', organisation: 'agefiph', role: 'case-manager', territory: ['*'] };
 
 /** Open accompaniments toward employment that have their diagnostic and no placement: room for an interview. */
 const interviewable = openCases.filter((c) => c.accompaniment.kind === 'TOWARD_EMPLOYMENT'

@@ -21,9 +21,9 @@ for (const e of publics) byDep.set(e.departement, [...(byDep.get(e.departement) 
 const [depA, depB] = [...byDep.keys()].sort((a, b) => byDep.get(b)!.length - byDep.get(a)!.length);
 const employerA = byDep.get(depA)![0];
 
-const FIPHFP: Partial<CallerClaims> = { subject: 'fiphfp-gestionnaire', organisation: 'fiphfp', role: 'case-manager', territory: [] };
+const FIPHFP: Partial<CallerClaims> = { subject: 'fiphfp-gestionnaire', organisation: 'fiphfp', role: 'case-manager', territory: ['*'] };
 const capEmploiOf = (...deps: string[]): Partial<CallerClaims> => ({ subject: `cap-${deps.join('-')}`, organisation: 'cap-emploi', role: 'counsellor', territory: [...new Set(deps)] });
-const AGEFIPH: Partial<CallerClaims> = { subject: 'agefiph-1', organisation: 'agefiph', role: 'case-manager', territory: [] };
+const AGEFIPH: Partial<CallerClaims> = { subject: 'agefiph-1', organisation: 'agefiph', role: 'case-manager', territory: ['*'] };
 
 let sg: TestSubgraph;
 

@@ -56,4 +56,19 @@ describe('npm run token', () => {
     expect(String(claims.scope).split(' ')).toEqual(expect.arrayContaining(['person:read', 'accompaniment:write']));
     expect(String(claims.scope)).not.toContain('aid:notes');
   });
+
+  const mint = (...args: string[]) => decodeJwt(execFileSync(process.execPath, ['gateway/dev-token.ts', ...args], { env: { ...process.env, DATA_DIR: dir }, encoding: 'utf8' }).trim());
+
+  it('states a national territory as `*`: by default for a national-capable role, on demand with --territory \'*\'', () => {
+    expect(mint('--org', 'agefiph', '--role', 'case-manager').territory).toEqual(['*']);
+    expect(mint('--org', 'dgefp', '--role', 'analyst', '--territory', '*').territory).toEqual(['*']);
+    expect(mint('--org', 'france-travail', '--role', 'counsellor', '--territory', '27,58').territory).toEqual(['27', '58']);
+  });
+
+  it('gives a counsellor the Eure by default and refuses to mint a national or blank counsellor token', () => {
+    expect(mint('--org', 'cap-emploi', '--role', 'counsellor').territory).toEqual(['27']);
+    for (const territory of ['*', '', '27,', '99']) {
+      expect(() => execFileSync(process.execPath, ['gateway/dev-token.ts', '--org', 'cap-emploi', '--role', 'counsellor', '--territory', territory], { env: { ...process.env, DATA_DIR: dir }, stdio: 'pipe' }), territory).toThrow(/claim territory/);
+    }
+  });
 });

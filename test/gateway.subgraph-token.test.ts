@@ -41,7 +41,7 @@ describe('subgraph tokens', () => {
       tokens.tokenFor('agefiph', base, null),
       tokens.tokenFor('fiphfp', base, 'Caseload'),
       tokens.tokenFor('agefiph', toCaller({ ...NATIONAL_ADMIN, subject: 'someone-else' }), 'Caseload'),
-      tokens.tokenFor('agefiph', toCaller({ ...NATIONAL_ADMIN, role: 'counsellor' }), 'Caseload'),
+      tokens.tokenFor('agefiph', toCaller({ ...NATIONAL_ADMIN, role: 'counsellor', territory: ['27'] }), 'Caseload'),
       tokens.tokenFor('agefiph', toCaller({ ...NATIONAL_ADMIN, organisation: 'cap-emploi' }), 'Caseload'),
       tokens.tokenFor('agefiph', toCaller({ ...NATIONAL_ADMIN, scopes: ['person:read'] }), 'Caseload'),
       tokens.tokenFor('agefiph', toCaller({ ...NATIONAL_ADMIN, territory: ['59'] }), 'Caseload'),

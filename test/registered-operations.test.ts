@@ -60,7 +60,7 @@ describe('the gateway\'s trusted documents', () => {
   const trusted = new TrustedDocuments({ dir: OPERATIONS_DIR, production: true, logger: silent });
   const plugin = trusted.plugin();
   const caseload = readManifest(OPERATIONS_DIR, 'counsellor-app')!.operations.find((op) => op.name === 'Caseload')!;
-  const caller = { subject: 's', organisation: 'france-travail', role: 'counsellor', scopes: new Set<string>(), territory: ['27'] };
+  const caller = { subject: 's', organisation: 'france-travail', role: 'counsellor', scopes: new Set<string>(), national: false, territory: ['27'] };
 
   async function resolveSource(source: string): Promise<GatewayContext> {
     const contextValue = { caller, operationName: null, registeredOperation: null } as unknown as GatewayContext;

@@ -1,11 +1,11 @@
 // Subgraphs trust only the gateway: each request carries a short-lived JWT signed by the gateway's
 // key with the caller's verified claims. Anything else (no token, another key, an expired token,
-// a token for another subgraph) is refused before any resolver runs, `_service` and `_entities`
-// included.
+// a token for another subgraph, claims that do not read as a Caller: kit/caller.ts) is refused before
+// any resolver runs, `_service` and `_entities` included.
 import { readFile } from 'node:fs/promises';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { GraphQLError } from 'graphql';
-import { ORGANISATIONS, ROLES, type Caller, type Organisation, type Role } from './caller.ts';
+import { callerOf, type Caller } from './caller.ts';
 import type { SubgraphConfig } from './config.ts';
 
 export const GATEWAY_ISSUER = 'passerelle-gateway';
@@ -42,13 +42,9 @@ export async function verifyGatewayToken(keys: JWTVerifyGetKey, subgraph: string
       clockTolerance: 5,
       requiredClaims: ['sub', 'exp', 'iat'],
     });
-    const organisation = payload.org as Organisation;
-    const role = payload.role as Role;
-    if (!ORGANISATIONS.includes(organisation) || !ROLES.includes(role)) throw new Error('unknown organisation or role');
-    const territory = Array.isArray(payload.territory) ? payload.territory.map(String) : [];
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
     return {
-      caller: Object.freeze({ subject: payload.sub!, organisation, role, scopes: new Set(scopes), territory: Object.freeze(territory) }),
+      caller: callerOf({ subject: payload.sub, organisation: payload.org, role: payload.role, territory: payload.territory, scopes }),
       operationName: typeof payload.op === 'string' ? payload.op : null,
     };
   } catch {

@@ -22,7 +22,7 @@ describe('the audit trail', () => {
   const subject = `audit-probe-${randomUUID()}`;
   let token: string;
   beforeAll(async () => {
-    token = await tokenFor('cap-emploi', 'counsellor', { subject });
+    token = await tokenFor('cap-emploi', 'case-manager', { subject, territory: ['*'] });
   });
 
   it('holds one entry per person read in a list, with the fields read and the operation name', async () => {
@@ -32,7 +32,7 @@ describe('the audit trail', () => {
     for (const id of ids) {
       const entries = await trailOf(id, subject);
       expect(entries).toHaveLength(1);
-      expect(entries[0]).toMatchObject({ partner: 'FRANCE_TRAVAIL', action: 'READ', organisation: 'cap-emploi', role: 'counsellor', operation: 'CaseloadProbe' });
+      expect(entries[0]).toMatchObject({ partner: 'FRANCE_TRAVAIL', action: 'READ', organisation: 'cap-emploi', role: 'case-manager', operation: 'CaseloadProbe' });
       expect(entries[0].fields.sort()).toEqual(['Person.firstName', 'Person.id', 'Person.lastName']);
     }
   });
@@ -65,7 +65,7 @@ describe('the audit trail', () => {
     expect(await trailOf(p.id, stranger)).toEqual([]);
   });
 
-  it('is refused to a counsellor, who cannot learn who else read a file', async () => {
+  it('is refused to a Cap emploi case-manager (no audit:read), who cannot learn who else read a file', async () => {
     const res = await gql(token, `{ person(id: "${personAt(world(), 3).id}") { auditTrail { totalCount } } }`);
     expect(res.body.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
   });

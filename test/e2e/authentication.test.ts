@@ -14,7 +14,7 @@ async function devIssuerKey() {
 }
 
 function claims() {
-  return { org: 'france-travail', role: 'counsellor', territory: [], scope: 'person:read' };
+  return { org: 'france-travail', role: 'counsellor', territory: ['27'], scope: 'person:read' };
 }
 
 async function expectRefused(token: string | null, header?: string) {
@@ -70,6 +70,26 @@ describe('authentication at the gateway', () => {
     await expectRefused(await sign({ territory: ['99'] }));
   });
 
+  it('a blank territory claim is refused, not national access', async () => {
+    const { kid, key } = await devIssuerKey();
+    const sign = (extra: object) => new SignJWT({ ...claims(), ...extra }).setProtectedHeader({ alg: 'ES256', kid }).setIssuer('passerelle-dev-issuer').setAudience('passerelle').setSubject('x').setIssuedAt().setExpirationTime('5m').sign(key);
+    // Before, empty codes were dropped and an empty list meant national: these counsellors saw everyone.
+    for (const territory of [[''], '', ['', ''], [], ' ', ['27', '']]) await expectRefused(await sign({ territory }));
+    const { territory: _, ...withoutTerritory } = claims();
+    await expectRefused(await new SignJWT(withoutTerritory).setProtectedHeader({ alg: 'ES256', kid }).setIssuer('passerelle-dev-issuer').setAudience('passerelle').setSubject('x').setIssuedAt().setExpirationTime('5m').sign(key));
+  });
+
+  it('a national perimeter is stated with `*`, and only for a role that may be national', async () => {
+    await expectRefused(await tokenFor('france-travail', 'counsellor', { territory: ['*'] }));
+    await expectRefused(await tokenFor('france-travail', 'case-manager', { territory: ['*', '27'] }));
+    const people = '{ people(first: 1) { totalCount } }';
+    const national = await gql(await tokenFor('france-travail', 'case-manager', { territory: ['*'] }), people);
+    const eure = await gql(await tokenFor('france-travail', 'counsellor', { territory: ['27'] }), people);
+    expect(national.status).toBe(200);
+    expect(eure.body.data.people.totalCount).toBeGreaterThan(0);
+    expect(national.body.data.people.totalCount).toBeGreaterThan(eure.body.data.people.totalCount);
+  });
+
   it('reads scopes from the `scope` claim: a token without scopes reads no protected field', async () => {
     const res = await gql(await tokenFor('france-travail', 'counsellor', { scopes: [] }), '{ people(first: 1) { totalCount } }');
     expect(codes(res)).toEqual(['FORBIDDEN']);
@@ -98,7 +118,7 @@ describe('subgraphs trust only the gateway', () => {
 
     it(`${subgraph} refuses a token the gateway did not sign, and a partner token sent directly`, async () => {
       const { privateKey } = await generateKeyPair('ES256');
-      const caller = { subject: 'x', organisation: 'france-travail' as const, role: 'counsellor' as const, scopes: new Set(['person:read']), territory: [] };
+      const caller = { subject: 'x', organisation: 'france-travail' as const, role: 'counsellor' as const, scopes: new Set(['person:read']), national: false, territory: ['27'] };
       const forged = await signSubgraphToken({ kid: 'gateway', key: privateKey }, subgraph, caller, 'Forged');
       expect((await direct(subgraph, '{ _service { sdl } }', `Bearer ${forged}`)).status).toBe(401);
       const partnerToken = await tokenFor('france-travail', 'counsellor');
@@ -110,15 +130,26 @@ describe('subgraphs trust only the gateway', () => {
     const jwk = JSON.parse(readFileSync(path.join(inject('dataDir'), 'keys', 'gateway.private.jwk.json'), 'utf8')) as JWK;
     const key = await importJWK(jwk, 'ES256');
     const now = Math.floor(Date.now() / 1000);
-    const stale = await new SignJWT({ org: 'france-travail', role: 'counsellor', scope: 'person:read', territory: [] })
+    const stale = await new SignJWT({ org: 'france-travail', role: 'counsellor', scope: 'person:read', territory: ['27'] })
       .setProtectedHeader({ alg: 'ES256', kid: jwk.kid }).setIssuer('passerelle-gateway').setAudience('passerelle-subgraph:pole-emploi')
       .setSubject('x').setIssuedAt(now - 600).setExpirationTime(now - 540).sign(key);
     expect((await direct('pole-emploi', '{ _service { sdl } }', `Bearer ${stale}`)).status).toBe(401);
   });
 
+  it('refuses a gateway-signed token whose territory is blank, even from the gateway\'s own key', async () => {
+    const jwk = JSON.parse(readFileSync(path.join(inject('dataDir'), 'keys', 'gateway.private.jwk.json'), 'utf8')) as JWK;
+    const key = await importJWK(jwk, 'ES256');
+    for (const territory of [[''], [], '*']) {
+      const blank = await new SignJWT({ org: 'france-travail', role: 'counsellor', scope: 'person:read', territory })
+        .setProtectedHeader({ alg: 'ES256', kid: jwk.kid }).setIssuer('passerelle-gateway').setAudience('passerelle-subgraph:pole-emploi')
+        .setSubject('x').setIssuedAt().setExpirationTime('1m').sign(key);
+      expect((await direct('pole-emploi', '{ _service { sdl } }', `Bearer ${blank}`)).status).toBe(401);
+    }
+  });
+
   it('refuses a gateway token minted for another subgraph', async () => {
     const jwk = JSON.parse(readFileSync(path.join(inject('dataDir'), 'keys', 'gateway.private.jwk.json'), 'utf8')) as JWK;
-    const caller = { subject: 'x', organisation: 'france-travail' as const, role: 'counsellor' as const, scopes: new Set(['person:read']), territory: [] };
+    const caller = { subject: 'x', organisation: 'france-travail' as const, role: 'counsellor' as const, scopes: new Set(['person:read']), national: false, territory: ['27'] };
     const forAgefiph = await signSubgraphToken({ kid: jwk.kid!, key: (await importJWK(jwk, 'ES256')) as never }, 'agefiph', caller, 'Op');
     expect((await direct('pole-emploi', '{ _service { sdl } }', `Bearer ${forAgefiph}`)).status).toBe(401);
     expect((await direct('agefiph', '{ _service { sdl } }', `Bearer ${forAgefiph}`)).status).toBe(200);

@@ -43,7 +43,7 @@ describe('sensitive fields, role by role', () => {
       const expected = allowed.includes(sensitive.field);
       it(`${who} ${expected ? 'reads' : 'cannot read'} ${sensitive.field}`, async () => {
         const [query, variables] = sensitive.query(retained());
-        const res = await gql(await tokenFor(organisation, role), query, variables as Record<string, unknown>);
+        const res = await gql(await tokenFor(organisation, role, role === 'counsellor' ? { territory: [retained().departement] } : {}), query, variables as Record<string, unknown>);
         expect(refused(res, sensitive.path)).toBe(!expected);
         if (!expected) expect(JSON.stringify(res.body.data ?? {})).not.toMatch(/"(nature|disabilityImpact|medicalRestrictions|note|decisionNote|auditTrail)":/);
       });
@@ -57,7 +57,7 @@ describe('no way around the field rules', () => {
   let subject: SyntheticPerson;
   beforeAll(async () => {
     fiphfp = await tokenFor('fiphfp', 'case-manager'); // no health:read
-    counsellor = await tokenFor('france-travail', 'counsellor'); // aid:read but no aid:notes
+    counsellor = await tokenFor('france-travail', 'case-manager', { territory: ['*'] }); // a counsellor's scopes, nationally: aid:read but no aid:notes
     subject = people().find((p) => p.orientation === 'CAP_EMPLOI')!;
   });
 
@@ -138,7 +138,7 @@ describe('rows: a counsellor of the Eure (27) and a person of the Bouches-du-RhÃ
     const byName = await gql(eure, 'query($n: String!) { people(filter: { lastName: $n }, first: 100) { totalCount nodes { id departement } } }', { n: marseille.lastName });
     expect(byName.body.data.people.nodes.every((p: any) => p.departement === '27')).toBe(true);
     expect(byName.body.data.people.totalCount).toBe(byName.body.data.people.nodes.length);
-    const national = await gql(await tokenFor('cap-emploi', 'counsellor'), 'query($n: String!) { people(filter: { lastName: $n }, first: 100) { nodes { id } } }', { n: marseille.lastName });
+    const national = await gql(await tokenFor('cap-emploi', 'case-manager', { territory: ['*'] }), 'query($n: String!) { people(filter: { lastName: $n }, first: 100) { nodes { id } } }', { n: marseille.lastName });
     expect(national.body.data.people.nodes.map((p: any) => p.id)).toContain(marseille.id);
   });
 
@@ -168,7 +168,7 @@ describe('rows: a counsellor of the Eure (27) and a person of the Bouches-du-RhÃ
   it('cannot record anything for the person of 13', async () => {
     const res = await gql(eure, 'mutation($id: ID!) { recordOrientation(input: { idempotencyKey: "eure-to-13-0001", personId: $id, orientedTo: CAP_EMPLOI, track: EMPLOYMENT, decidedOn: "2025-06-01" }) { id } }', { id: marseille.id });
     expect(res.body.errors?.[0]?.extensions?.code).toBe('UNKNOWN_PERSON');
-    const orientations = await gql(await tokenFor('france-travail', 'counsellor'), 'query($id: ID!) { person(id: $id) { orientations { totalCount } } }', { id: marseille.id });
+    const orientations = await gql(await tokenFor('france-travail', 'case-manager', { territory: ['*'] }), 'query($id: ID!) { person(id: $id) { orientations { totalCount } } }', { id: marseille.id });
     expect(orientations.body.data.person.orientations.totalCount).toBe(1);
   });
 });

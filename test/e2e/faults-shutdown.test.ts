@@ -33,7 +33,7 @@ describe('SIGTERM during load', () => {
   });
 
   it('completes the requests in flight, refuses new connections, and exits within its bound', async () => {
-    const token = await env.token('france-travail', 'counsellor');
+    const token = await env.token('france-travail', 'case-manager', ['*']);
     const url = env.stack.gatewayUrl;
     const { siret } = (await post(url, token, '{ employers(first: 1) { nodes { siret } } }')).body.data.employers.nodes[0];
     const query = 'query($siret: String!) { employer(siret: $siret) { siret name } }';

@@ -58,7 +58,7 @@ describe('a failing partner costs only its own fields', () => {
       seedScale: SCALE,
       gatewayEnv: { SUBGRAPH_TIMEOUT_MS: String(TIMEOUT_MS), CIRCUIT_BREAKER_FAILURES: String(FAILURES_TO_OPEN), CIRCUIT_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS) },
     });
-    token = await env.token('france-travail', 'counsellor');
+    token = await env.token('france-travail', 'case-manager', ['*']);
     const ids = await post(env.stack.gatewayUrl, token, '{ employers(first: 1) { nodes { siret } } conventions(first: 1) { nodes { id } } fiphfpAidRequests(first: 1) { nodes { id } } }');
     expect(ids.body.errors, 'a healthy stack answers').toBeUndefined();
     variables = { siret: ids.body.data.employers.nodes[0].siret, convention: ids.body.data.conventions.nodes[0].id, fiphfpRequest: ids.body.data.fiphfpAidRequests.nodes[0].id };
@@ -135,9 +135,9 @@ describe('a failing partner costs only its own fields', () => {
   });
 
   it('a mutation whose subgraph dies between its write and its answer is written once when the client retries with its idempotency key', async () => {
-    const counsellor = await env.token('cap-emploi', 'counsellor');
-    const caseManager = await env.token('agefiph', 'case-manager');
     const someone = personAt({ seed: 'passerelle', scale: SCALE }, 7);
+    const counsellor = await env.token('cap-emploi', 'counsellor', [someone.departement]);
+    const caseManager = await env.token('agefiph', 'case-manager');
     const count = async () => (await post(env.stack.gatewayUrl, caseManager, 'query($id: ID!) { person(id: $id) { agefiphAidRequests { totalCount } } }', { id: someone.id })).body.data.person.agefiphAidRequests.totalCount as number;
     const before = await count();
     const input = { idempotencyKey: `faults-${process.pid}-${Date.now()}`, aidCode: 'CREATION_ENTREPRISE', personId: someone.id, amountRequested: '6000.00', departement: someone.departement };

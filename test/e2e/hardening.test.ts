@@ -31,7 +31,7 @@ function expectNoLeak(res: GraphQLResponse | string) {
 describe('operation limits (graphql-armor)', () => {
   let token: string;
   beforeAll(async () => {
-    token = await tokenFor('france-travail', 'counsellor');
+    token = await tokenFor('france-travail', 'case-manager', { territory: ['*'] });
   });
 
   it('refuses a query nested deeper than 10 levels', async () => {
@@ -76,7 +76,7 @@ describe('request shapes refused at the door', () => {
   let token: string;
   const someone = () => person(world(), 1).id;
   beforeAll(async () => {
-    token = await tokenFor('france-travail', 'counsellor');
+    token = await tokenFor('france-travail', 'case-manager', { territory: ['*'] });
   });
 
   it('refuses batched requests', async () => {

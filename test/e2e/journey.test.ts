@@ -27,7 +27,7 @@ describe('a person\'s journey across the four partners, in one query', () => {
   let journey: any;
 
   beforeAll(async () => {
-    token = await tokenFor('france-travail', 'counsellor');
+    token = await tokenFor('france-travail', 'case-manager', { territory: ['*'] });
     // A person kept in a public-sector job by Cap emploi (FIPHFP aids) who also has an Agefiph file.
     const candidates = Array.from({ length: world().scale }, (_, i) => personAt(world(), i))
       .filter((p) => p.inEmploymentCase === 'JOB_RETENTION' && p.employerIndex !== null && employerAt(world(), p.employerIndex).sector === 'PUBLIC');
@@ -113,7 +113,7 @@ describe('an employer across the partners, in one query', () => {
   });
 
   it('joins the directory, offers and Agefiph aid requests for a private employer (La Poste rule SIRET)', async () => {
-    const token = await tokenFor('france-travail', 'counsellor');
+    const token = await tokenFor('france-travail', 'case-manager', { territory: ['*'] });
     const expected = employerAt(world(), 0);
     const res = await gql(token, EMPLOYER, { siret: expected.siret });
     expect(res.body.errors).toBeUndefined();

@@ -36,7 +36,7 @@ describe('logs', () => {
   });
 
   it('hold no token, variable value or personal data, even at debug level and on errors', async () => {
-    const token = await tokenFor('france-travail', 'counsellor');
+    const token = await tokenFor('france-travail', 'case-manager', { territory: ['*'] });
     const someone = personAt({ seed: 'passerelle', scale: 60 }, 5);
     const send = (query: string, variables: object) => fetch(gatewayUrl, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ query, variables }),

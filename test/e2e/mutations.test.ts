@@ -16,7 +16,7 @@ describe('France Travail records an orientation', () => {
   const subject = () => personAt(world(), 7);
   const count = async () => (await gql(token, COUNT, { id: subject().id })).body.data.person.orientations.totalCount as number;
   beforeAll(async () => {
-    token = await tokenFor('cap-emploi', 'counsellor');
+    token = await tokenFor('cap-emploi', 'counsellor', { territory: [subject().departement] });
   });
 
   it('records it once, returns it, and a retry returns the same orientation without writing again', async () => {
@@ -56,7 +56,7 @@ describe('Cap emploi records an accompaniment step', () => {
   let accompanimentId: string;
   let stepsBefore: number;
   beforeAll(async () => {
-    token = await tokenFor('cap-emploi', 'counsellor');
+    token = await tokenFor('cap-emploi', 'case-manager', { territory: ['*'] });
     for (let i = 0; i < world().scale && !accompanimentId; i++) {
       const p = personAt(world(), i);
       if (p.orientation !== 'CAP_EMPLOI') continue;
@@ -95,7 +95,7 @@ describe('Agefiph: an aid request and its decision', () => {
   const subject = () => personAt(world(), 11);
   const countOf = async () => (await gql(caseManager, 'query($id: ID!) { person(id: $id) { agefiphAidRequests { totalCount } } }', { id: subject().id })).body.data.person.agefiphAidRequests.totalCount as number;
   beforeAll(async () => {
-    counsellor = await tokenFor('cap-emploi', 'counsellor');
+    counsellor = await tokenFor('cap-emploi', 'counsellor', { territory: [subject().departement] });
     caseManager = await tokenFor('agefiph', 'case-manager');
   });
 

@@ -15,7 +15,8 @@ export interface FaultStack {
   readonly dataDir: string;
   readonly proxies: Readonly<Record<string, FaultProxy>>;
   readonly logs: string[];
-  token(organisation: Organisation, role: Role): Promise<string>;
+  /** A development token (territory: `*` for a national-capable role, else `27`, unless given). */
+  token(organisation: Organisation, role: Role, territory?: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -56,7 +57,7 @@ export async function startFaultStack(options: { name: string; seedScale?: numbe
   }
   return {
     stack, dataDir, proxies, logs,
-    token: (organisation, role) => mintDevToken(dataDir, { organisation, role }),
+    token: (organisation, role, territory) => mintDevToken(dataDir, { organisation, role, ...(territory ? { territory } : {}) }),
     async stop() {
       await stack.stop();
       await Promise.all(Object.values(proxies).map((p) => p.close()));

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Caller, Organisation, Role } from '../../subgraphs/kit/caller.ts';
+import { callerOf, type Caller, type Organisation, type Role } from '../../subgraphs/kit/caller.ts';
 import { ensureDevKeys, loadSigningKey } from '../../gateway/keys.ts';
 import { spawnService, type ServiceProcess } from '../../gateway/processes.ts';
 import { signSubgraphToken } from '../../gateway/subgraph-token.ts';
@@ -22,16 +22,18 @@ export interface CallerClaims {
   organisation: Organisation;
   role: Role;
   scopes: string[];
+  /** The territory claim as the gateway signs it: `['*']` for national, else département codes. */
   territory: string[];
 }
 
 export const NATIONAL_ADMIN: CallerClaims = {
-  subject: 'test-admin', organisation: 'france-travail', role: 'case-manager', territory: [],
+  subject: 'test-admin', organisation: 'france-travail', role: 'case-manager', territory: ['*'],
   scopes: ['person:read', 'health:read', 'orientation:write', 'accompaniment:read', 'accompaniment:write', 'aid:read', 'aid:request', 'aid:decide', 'aid:notes', 'employer:read', 'declaration:write', 'fiphfp:read', 'fiphfp:request', 'fiphfp:decide', 'audit:read', 'statistics:read'],
 };
 
+/** The Caller a subgraph reads from these claims (refused as it would refuse them: kit/caller.ts). */
 export function toCaller(claims: CallerClaims): Caller {
-  return { ...claims, scopes: new Set(claims.scopes) };
+  return callerOf(claims);
 }
 
 /** Starts `subgraphs/<name>/main.ts` on a free port with a fresh SQLite database (or DATABASE_URL). */
