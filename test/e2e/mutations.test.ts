@@ -42,6 +42,22 @@ describe('France Travail records an orientation', () => {
     expect(await count()).toBe(before + 1);
   });
 
+  it('a refused mutation nulls only its own field: the one before it in the document is returned and written, not data: null', async () => {
+    const before = await count();
+    const input = { idempotencyKey: key(), personId: subject().id, orientedTo: 'CAP_EMPLOI', track: 'EMPLOYMENT', decidedOn: '2025-11-03' };
+    const res = await gql(token, `mutation($first: RecordOrientationInput!, $second: RecordOrientationInput!) {
+      first: recordOrientation(input: $first) { id decidedOn person { id } }
+      second: recordOrientation(input: $second) { id }
+    }`, { first: input, second: { ...input, idempotencyKey: key(), decidedOn: '2099-01-01' } });
+    expect(res.status).toBe(200);
+    expect(res.body.data?.first).toMatchObject({ decidedOn: '2025-11-03', person: { id: subject().id } });
+    expect(res.body.data?.second).toBeNull();
+    expect(res.body.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([[['second'], 'BAD_USER_INPUT']]);
+    expect(await count()).toBe(before + 1);
+    // What was returned is what was written: a retry of the first answers the same orientation.
+    expect((await gql(token, RECORD, { input })).body.data.recordOrientation.id).toBe(res.body.data.first.id);
+  });
+
   it('refuses a caller without orientation:write before any subgraph is called', async () => {
     const analyst = await tokenFor('dgefp', 'analyst');
     const res = await gql(analyst, RECORD, { input: { idempotencyKey: key(), personId: subject().id, orientedTo: 'CAP_EMPLOI', track: 'EMPLOYMENT', decidedOn: '2025-10-01' } });
