@@ -15,7 +15,7 @@ import { authenticator } from './authentication.ts';
 import { AuthorizingGateway } from './authorizing-gateway.ts';
 import { loadGatewayConfig, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
-import { maskGatewayError } from './errors.ts';
+import { maskGatewayError, maskGatewayInternals } from './errors.ts';
 import { loadSigningKey } from './keys.ts';
 import { countPlanCache, GatewayMetrics, requestMetrics } from './metrics.ts';
 import { requestIdOf, requestLog } from './request-log.ts';
@@ -96,6 +96,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
       introspectionGate(config.production),
       trusted.plugin(),
       operationName,
+      maskGatewayInternals(logger),
     ],
     // Introspection itself is gated by role in introspectionGate.
     introspection: true,

@@ -154,7 +154,9 @@ describe('rows: a counsellor of the Eure (27) and a person of the Bouches-du-RhÃ
     const employer = employerAt(world(), agent.employerIndex!);
     const local = await tokenFor('france-travail', 'counsellor', { territory: [employer.departement] });
     const res = await gql(local, 'query($s: String!) { employer(siret: $s) { fiphfpAidRequests(first: 100) { nodes { id agent { id lastName } } } } }', { s: employer.siret });
-    expect(res.body.errors).toBeUndefined();
+    // An agent France Travail does not show comes back null; the gateway says so with an error naming
+    // nothing (before, its `valueCompletion` extension did, with the type and field).
+    expect((res.body.errors ?? []).filter((e) => e.extensions?.code !== 'INTERNAL_SERVER_ERROR' || e.message !== 'internal error' || !e.path?.includes('agent'))).toEqual([]);
     const agents = res.body.data.employer.fiphfpAidRequests.nodes.map((n: any) => n.agent);
     expect(agents.length).toBeGreaterThan(0);
     expect(agents.filter((a: any) => a?.id === agent.id)).toEqual([]);

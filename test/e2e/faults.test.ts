@@ -117,6 +117,33 @@ describe('a failing partner costs only its own fields', () => {
     timings.push({ fault: 'subgraph answering invalid JSON', noticedMs, recoveredMs });
   });
 
+  it('a partner leaving null a non-null field costs only that object, and no valueCompletion, subgraph name, host or internal message reaches the client', async () => {
+    // Before, ApolloGateway's `extensions.valueCompletion` ("Cannot return null for non-nullable field
+    // Person.lastName", INVALID_GRAPHQL) went to the client as it was, and the null had no error.
+    const caseManager = await env.token('agefiph', 'case-manager');
+    const QUERY = 'query($id: ID!) { agefiphAidRequest(id: $id) { id status person { id lastName } } }';
+    const listed = await post(env.stack.gatewayUrl, caseManager, '{ agefiphAidRequests(first: 50) { nodes { id person { id } } } }');
+    const request = listed.body.data.agefiphAidRequests.nodes.find((n: any) => n.person !== null);
+    const healthyAnswer = await post(env.stack.gatewayUrl, caseManager, QUERY, { id: request.id });
+    expect(healthyAnswer.body.errors).toBeUndefined();
+    expect(healthyAnswer.body.data.agefiphAidRequest.person.lastName).toEqual(expect.any(String));
+
+    // France Travail answers the person Agefiph references as it answers one it does not know: null.
+    env.proxies['pole-emploi'].answerWith({ data: { _entities: [null] } });
+    const answer = await post(env.stack.gatewayUrl, caseManager, QUERY, { id: request.id });
+    expect(answer.status).toBe(200);
+    expect(answer.body.data).toEqual({ agefiphAidRequest: { ...healthyAnswer.body.data.agefiphAidRequest, person: null } });
+    expect(answer.body.errors).toHaveLength(1);
+    expect(answer.body.errors![0]).toEqual({ message: 'internal error', path: expect.arrayContaining(['agefiphAidRequest', 'person']), extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(answer.body).not.toHaveProperty('extensions');
+    const ports = [...Object.values(env.stack.subgraphs).map((s) => new URL(s.url).port), ...Object.values(env.proxies).map((p) => new URL(p.url).port)];
+    for (const leak of ['valueCompletion', 'Cannot return null', 'non-nullable', 'INVALID_GRAPHQL', 'Person.lastName', '127.0.0.1', 'localhost', ...ports]) {
+      expect(JSON.stringify(answer.body)).not.toContain(leak);
+    }
+    // Paths name fields (agefiphAidRequest); messages and extensions name no subgraph.
+    for (const name of Object.keys(FIELD_OF)) expect(JSON.stringify(answer.body.errors!.map(({ path: _, ...rest }) => rest))).not.toContain(name);
+  });
+
   it('stops calling a dead subgraph after consecutive failures, probes it, and closes the circuit when it is back', async () => {
     const proxy = env.proxies['cap-emploi'];
     proxy.setMode('cut');

@@ -1,12 +1,13 @@
 // A TCP proxy of the tests' own, put between the gateway and one subgraph to inject the faults of
 // the wire: `stall` holds every byte sent to the subgraph (released, in order, when the mode goes
 // back to `pass`), `cut` destroys every connection and refuses new ones, `garble` answers the next
-// request of each connection with a 200 whose body is not JSON, `swallow` lets the request reach
+// request of each connection with a 200 whose body is not JSON, `answer` with a 200 and the JSON the
+// test gave (`answerWith`: a subgraph answering what it should not), `swallow` lets the request reach
 // the subgraph but keeps its answer (the test then knows the subgraph did its work).
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 
-export type ProxyMode = 'pass' | 'stall' | 'cut' | 'garble' | 'swallow';
+export type ProxyMode = 'pass' | 'stall' | 'cut' | 'garble' | 'answer' | 'swallow';
 
 interface Link {
   readonly client: net.Socket;
@@ -21,6 +22,7 @@ export class FaultProxy extends EventEmitter {
   readonly #links = new Set<Link>();
   #target: { host: string; port: number };
   #mode: ProxyMode = 'pass';
+  #answer = '';
   /** Connections the gateway opened to this subgraph, and requests (first bytes) it sent. */
   connections = 0;
   requests = 0;
@@ -63,6 +65,12 @@ export class FaultProxy extends EventEmitter {
     }
   }
 
+  /** Answers every next request with this body (mode `answer`) until the mode changes. */
+  answerWith(body: unknown): void {
+    this.#answer = JSON.stringify(body);
+    this.setMode('answer');
+  }
+
   #accept(client: net.Socket): void {
     this.connections += 1;
     if (this.#mode === 'cut') {
@@ -89,8 +97,11 @@ export class FaultProxy extends EventEmitter {
         this.emit('held');
         return;
       case 'garble':
-        link.client.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${GARBAGE.length}\r\nconnection: close\r\n\r\n${GARBAGE}`);
+      case 'answer': {
+        const body = this.#mode === 'garble' ? GARBAGE : this.#answer;
+        link.client.end(`HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
         return;
+      }
       default:
         link.held.push(chunk);
         this.#flush(link);
