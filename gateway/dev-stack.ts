@@ -131,7 +131,7 @@ export async function startDev(options: DevOptions): Promise<{ gatewayUrl: strin
     ...subgraphs.map((s) => `  ${s.name.padEnd(12)} ${s.url}  ${options.only.includes(s.name) ? 'working tree, restarts on save' : `committed (${committed!.commit})`}`),
     `  supergraph   ${supergraphPath} (recomposed when ${options.only.join(', ')} or kit/common.graphql is saved)`,
     '',
-    `Development token (France Travail counsellor): ${await mintDevToken(options.dataDir, { organisation: 'france-travail', role: 'counsellor' })}`,
+    `Development token (France Travail case-manager, national: territory *): ${await mintDevToken(options.dataDir, { organisation: 'france-travail', role: 'case-manager', territory: '*' })}`,
     'Other roles: npm run token -- --org agefiph --role case-manager',
     '',
   ].join('\n'));
