@@ -1,4 +1,5 @@
 // The Passerelle gateway: Apollo Server over an ApolloGateway that serves a composed supergraph.
+// The gateway's own pages, /explorer and /indicators, are static files (pages/serve.ts).
 // A request meets, in order: allowed browser origins (cors.ts) → body limit and JSON-only bodies
 // (kit/http.ts) → CSRF prevention and no batching (Apollo Server options) →
 // authentication (context) → operation limits (limits.ts) →
@@ -29,6 +30,7 @@ import { operationLimits } from './limits.ts';
 import { introspectionGate } from './introspection.ts';
 import { landingPage } from './landing-page.ts';
 import { cors } from './cors.ts';
+import { pages } from './pages/serve.ts';
 import { TrustedDocuments } from './trusted-documents.ts';
 
 export interface RunningGateway {
@@ -117,7 +119,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     bodyLimitBytes: config.bodyLimitBytes,
     apollo,
     ready: () => loaded && !shutdown?.draining,
-    handlers: [cors({ allowedOrigins: config.corsOrigins })],
+    handlers: [cors({ allowedOrigins: config.corsOrigins }), await pages({ production: config.production, logger })],
     context: async ({ req }) => ({ caller: await authenticate(req.headers.authorization), operationName: null, registeredOperation: null, requestId: requestIdOf(req.headers) }),
   });
   shutdown = gracefulShutdown(http.server, config.shutdownTimeoutMs);

@@ -111,5 +111,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     '',
     'Other roles: npm run token -- --org cap-emploi --role counsellor --territory 27,58 (a counsellor is never national)',
     '',
+    'Offline explorer (GraphiQL, the token already in its headers):',
+    `  ${stack.gatewayUrl}explorer#token=${token}`,
+    '',
   ].join('\n'));
 }

@@ -1,0 +1,2 @@
+// Stylesheets imported by the pages' browser code are bundled by esbuild (build.ts).
+declare module '*.css';
