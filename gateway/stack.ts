@@ -98,6 +98,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     onLog: process.env.LOG_LEVEL === 'debug' ? (line) => process.stderr.write(`${line}\n`) : undefined,
   });
   const token = await mintDevToken(dataDir, { organisation: 'france-travail', role: 'case-manager', territory: '*' });
+  const analyst = await mintDevToken(dataDir, { organisation: 'dgefp', role: 'analyst', territory: '*' });
   process.stdout.write([
     '',
     `Passerelle is ready in ${Math.round(performance.now() - started)} ms.`,
@@ -111,8 +112,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     '',
     'Other roles: npm run token -- --org cap-emploi --role counsellor --territory 27,58 (a counsellor is never national)',
     '',
-    'Offline explorer (GraphiQL, the token already in its headers):',
+    'Offline explorer (GraphiQL, the token already in its headers) and the analysts\' indicators (DGEFP analyst):',
     `  ${stack.gatewayUrl}explorer#token=${token}`,
+    `  ${stack.gatewayUrl}indicators#token=${analyst}`,
     '',
   ].join('\n'));
 }

@@ -1,4 +1,5 @@
-// Builds the gateway's own pages — /explorer (GraphiQL and its explorer plugin) — from npm packages into static files under gateway/pages/dist, with esbuild.
+// Builds the gateway's own pages — /explorer (GraphiQL and its explorer plugin) and /indicators (the
+// analysts' charts) — from npm packages into static files under gateway/pages/dist, with esbuild.
 // Run by `npm ci` / `npm install` (the `prepare` script), `npm run build:pages`, and by the gateway at
 // start in development when the sources changed since the last build. Nothing is fetched at run time:
 // scripts, styles and fonts (inlined by GraphiQL's CSS as data: URLs) are all in the bundle, and the
@@ -10,7 +11,7 @@ import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 
 const root = path.resolve(import.meta.dirname, '../..');
 export const PAGES_DIST = path.join(root, 'gateway', 'pages', 'dist');
-export const PAGES = ['explorer'] as const;
+export const PAGES = ['explorer', 'indicators'] as const;
 export type PageName = (typeof PAGES)[number];
 
 /** The files a build is made from: a change to any of them makes the bundle stale. */

@@ -1,8 +1,9 @@
 // The gateway's own pages in a real browser (Debian's Chromium driven by playwright-core), on the
 // analysts' world of 50,000 people, with every request to another host than 127.0.0.1 blocked:
-// /explorer runs a query with a token and shows the answer and the schema's descriptions; axe-core
-// finds no serious accessibility violation in our page. Screenshots, page weights and load times go
-// to test-artifacts/.
+// /explorer runs a query with a token and shows the answer and the schema's descriptions; /indicators
+// shows the API's numbers, never a hidden cell as a number, and exports the table it shows as CSV;
+// axe-core finds no serious accessibility violation. Screenshots, page weights and load times go to
+// test-artifacts/.
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -90,6 +91,133 @@ describe('/explorer', () => {
     costs.explorerAxeOfGraphiQL = (await axe(page)).map((v) => `${v.id} (${v.impact}, ${v.nodes})`);
     expect(session.blocked).toEqual([]);
     expect(session.errors).toEqual([]);
+    await page.close();
+  }, SLOW);
+});
+
+/** The table under a chart as the page shows it: one entry per row, figures as displayed text. */
+async function shownTable(page: Page, section: string) {
+  return page.locator(`#${section} tbody tr`).evaluateAll((rows: any[]) => rows.map((tr) => {
+    const cells: any[] = [...tr.querySelectorAll('td')];
+    return { period: tr.getAttribute('data-period'), area: tr.getAttribute('data-area'), value: cells[0].textContent!, yearBefore: cells[1].textContent!, change: cells[2].textContent! };
+  }));
+}
+
+/** "1 234" → 1234; "secret (…)" and "—" stay text. */
+function number(text: string): number | string {
+  const digits = text.replace(/[\s\u202f\u00a0]/g, '');
+  return /^-?\d+$/.test(digits) ? Number(digits) : text;
+}
+
+const CELLS = 'period area value { count countSuppressedBecause } yearBefore { count countSuppressedBecause } countChange';
+
+async function apiCells(token: string, field: string, args: string) {
+  const res = await gql(token, `{ t: ${field}(${args}) { cells { ${CELLS} } } }`);
+  expect(res.errors).toBeUndefined();
+  return res.data.t.cells as { period: string; area: string; value: { count: number | null; countSuppressedBecause: string | null }; yearBefore: { count: number | null; countSuppressedBecause: string | null } | null; countChange: number | null }[];
+}
+
+/** Every row of the page equals the API's cell; hidden ones are written as hidden, never as a number. */
+function expectSameFigures(shown: Awaited<ReturnType<typeof shownTable>>, api: Awaited<ReturnType<typeof apiCells>>): number {
+  expect(shown.map((r) => `${r.period}/${r.area}`)).toEqual(api.map((c) => `${c.period}/${c.area}`));
+  let hidden = 0;
+  shown.forEach((row, i) => {
+    const cell = api[i];
+    for (const [text, value] of [[row.value, cell.value], [row.yearBefore, cell.yearBefore]] as const) {
+      if (value?.countSuppressedBecause) {
+        hidden += 1;
+        expect(text, `${row.period} ${row.area}`).toMatch(/^secret \(/);
+        expect(text).not.toMatch(/\d/);
+      } else if (value) {
+        expect(number(text), `${row.period} ${row.area}`).toBe(value.count);
+      }
+    }
+    if (cell.countChange === null) expect(row.change).toBe('—');
+    else expect(Number(row.change.replace(/[^\d,+-]/g, '').replace(',', '.'))).toBe(cell.countChange);
+  });
+  return hidden;
+}
+
+function parseCsv(text: string): Record<string, string>[] {
+  const [header, ...lines] = text.replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(';'));
+  return lines.map((l) => Object.fromEntries(header.map((h, i) => [h, l[i]])));
+}
+
+async function downloadCsv(page: Page, section: string): Promise<string> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator(`#${section} button.csv`).click()]);
+  return readFileSync((await download.path())!, 'utf8');
+}
+
+describe('/indicators', () => {
+  it('shows the API\'s figures with the token of the fragment, hidden cells as hidden, and exports what it shows', async () => {
+    const token = await analystToken();
+    const page = await session.newPage();
+    const tablesReady = () => page.locator('#by-area tbody tr').first().waitFor({ timeout: 30_000 });
+    await measure(page, pageUrl('indicators', token), 'indicators', tablesReady);
+    expect(page.url()).not.toContain('token');
+    await expect(page.locator('#token-state').innerText()).resolves.toContain('dgefp, analyst');
+
+    // Returns to employment: 2025 by month for France, then by région.
+    const months = await shownTable(page, 'over-time');
+    expectSameFigures(months, await apiCells(token, 'returnToEmploymentStatistics', 'from: "2025-01", to: "2025-12"'));
+    const regions = await shownTable(page, 'by-area');
+    expectSameFigures(regions, await apiCells(token, 'returnToEmploymentStatistics', 'from: "2025", geography: REGION'));
+    await screenshot(page, 'indicators');
+
+    // Départements of Cap emploi's job retentions: more cells hidden; chart and table agree on them.
+    await page.selectOption('#indicator', 'capEmploiJobRetentionStatistics');
+    await page.selectOption('#geography', 'DEPARTEMENT');
+    await eventually(() => page.locator('#by-area caption').innerText()).toContain('Maintiens dans l\'emploi (dossiers clos), Par département');
+    const departements = await shownTable(page, 'by-area');
+    const hidden = expectSameFigures(departements, await apiCells(token, 'capEmploiJobRetentionStatistics', 'from: "2025", geography: DEPARTEMENT'));
+    const hiddenValues = departements.filter((r) => r.value.startsWith('secret')).length;
+    expect(hidden).toBeGreaterThan(0);
+    expect(await page.locator('#by-area svg text').filter({ hasText: /^secret$/ }).count()).toBe(hiddenValues);
+
+    // The CSV holds the rows of the table, hidden figures empty with their reason.
+    const csv = parseCsv(await downloadCsv(page, 'by-area'));
+    expect(csv.map((r) => r.code_territoire)).toEqual(departements.map((r) => r.area));
+    csv.forEach((line, i) => {
+      const shown = number(departements[i].value);
+      if (typeof shown === 'number') expect([line.valeur, line.statut_valeur]).toEqual([String(shown), 'publié']);
+      else expect([line.valeur, line.statut_valeur]).toEqual(['', expect.stringMatching(/^secret: (SMALL_CELL|DOMINANCE|COMPLEMENTARY)$/)]);
+    });
+
+    // Quarterly view for France, and an aid indicator with its amounts.
+    await page.selectOption('#frequency', 'QUARTER');
+    await page.selectOption('#indicator', 'fiphfpAidDecisionStatistics');
+    await eventually(() => page.locator('#over-time caption').innerText()).toContain('FIPHFP — Décisions d\'aide, France, par trimestre, 2025');
+    expectSameFigures(await shownTable(page, 'over-time'), await apiCells(token, 'fiphfpAidDecisionStatistics', 'from: "2025-Q1", to: "2025-Q4"'));
+
+    const violations = await axe(page);
+    expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
+    expect(session.blocked).toEqual([]);
+    expect(session.errors).toEqual([]);
+    await page.close();
+  }, SLOW);
+
+  it('takes a pasted token from the keyboard alone, and says so when the gateway refuses it', async () => {
+    const page = await session.newPage();
+    await page.goto(pageUrl('indicators'));
+    await expect(page.locator('#token-state').innerText()).resolves.toContain('Aucun jeton');
+    // Skip link, then the token field: reachable with Tab, sent with Enter.
+    await page.keyboard.press('Tab');
+    const focused = () => page.evaluate(() => {
+      const { activeElement } = (globalThis as any).document;
+      return activeElement?.id || activeElement?.textContent;
+    });
+    expect(await focused()).toBe('Aller au contenu');
+    await page.keyboard.press('Tab');
+    expect(await focused()).toBe('token');
+    await page.keyboard.type('not-a-token');
+    await page.keyboard.press('Enter');
+    await eventually(() => page.locator('#status').innerText()).toContain('Jeton refusé');
+    await page.fill('#token', await analystToken({ territory: ['27'] }));
+    await page.keyboard.press('Enter');
+    await eventually(() => page.locator('#token-state').innerText()).toContain('départements 27');
+    await page.selectOption('#geography', 'DEPARTEMENT');
+    await eventually(async () => (await shownTable(page, 'by-area')).map((r) => r.area)).toEqual(['27']);
+    expect(session.blocked).toEqual([]);
     await page.close();
   }, SLOW);
 });
