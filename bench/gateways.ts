@@ -75,6 +75,8 @@ export async function startGateway(id: GatewayId, env: GatewayEnvironment): Prom
         DATA_DIR: env.dataDir,
         SUPERGRAPH_PATH: env.supergraphPath,
         TRUSTED_OPERATIONS_DIR: env.operationsDir,
+        // The peers share nothing between partners: the bench measures the gateways, not the limits.
+        ...(id === 'passerelle' ? { RATE_LIMITS: 'off' } : {}),
         ISSUER_JWKS_FILE: env.issuerJwksFile,
         GATEWAY_SIGNING_KEY_FILE: env.signingKeyFile,
         ...subgraphUrlVariables(env.subgraphUrls),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, integer, url } from '../subgraphs/kit/config.ts';
 import { corsOriginsFrom } from './cors.ts';
+import { fairSharingConfig, type FairSharingConfig } from './rate-limits.ts';
 import { tracingConfig, type TracingConfig } from './tracing.ts';
 
 export type ScopeClaim = 'scope' | 'scp' | 'roles';
@@ -32,6 +33,8 @@ export interface GatewayConfig {
   readonly tracing: TracingConfig;
   /** Origins whose browser pages may call the API (cors.ts). */
   readonly corsOrigins: readonly string[];
+  /** Rate and concurrency limits per partner app and organisation (rate-limits.ts). */
+  readonly fairSharing: FairSharingConfig;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -70,5 +73,6 @@ export function loadGatewayConfig(env: Env = process.env, argv: readonly string[
     shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 15_000, 100, 600_000),
     tracing: tracingConfig(env),
     corsOrigins: corsOriginsFrom(env),
+    fairSharing: fairSharingConfig(env),
   });
 }

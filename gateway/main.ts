@@ -2,7 +2,8 @@
 // The gateway's own pages, /explorer and /indicators, are static files (pages/serve.ts).
 // A request meets, in order: allowed browser origins (cors.ts) → body limit and JSON-only bodies
 // (kit/http.ts) → CSRF prevention and no batching (Apollo Server options) →
-// authentication (context) → operation limits (limits.ts) →
+// authentication (context) → fair sharing between partner apps and organisations (rate-limits.ts) →
+// operation limits (limits.ts) →
 // introspection gate → trusted documents (registered operations marked; only those in production) →
 // operation name → field authorisation (AuthorizingGateway) → query plan → signed subgraph calls with
 // timeouts, a circuit breaker per subgraph and partial answers when one fails (subgraph-calls.ts) →
@@ -18,7 +19,8 @@ import { loadGatewayConfig, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { maskGatewayError, maskGatewayInternals } from './errors.ts';
 import { loadSigningKey } from './keys.ts';
-import { countPlanCache, GatewayMetrics, requestMetrics } from './metrics.ts';
+import { countPlanCache, GatewayMetrics, metricsRoute, requestMetrics } from './metrics.ts';
+import { FairSharing } from './rate-limits.ts';
 import { requestIdOf, requestLog } from './request-log.ts';
 import { SubgraphBreakers } from './circuit-breaker.ts';
 import { startTracing } from './tracing.ts';
@@ -112,6 +114,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
   await apollo.start();
 
   const authenticate = authenticator(config);
+  const fairSharing = new FairSharing(config.fairSharing, { metrics, logger });
   let shutdown: Draining | undefined;
   const http = await serveHttp<GatewayContext>({
     host: config.host,
@@ -119,8 +122,12 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     bodyLimitBytes: config.bodyLimitBytes,
     apollo,
     ready: () => loaded && !shutdown?.draining,
-    handlers: [cors({ allowedOrigins: config.corsOrigins }), await pages({ production: config.production, logger })],
-    context: async ({ req }) => ({ caller: await authenticate(req.headers.authorization), operationName: null, registeredOperation: null, requestId: requestIdOf(req.headers) }),
+    handlers: [metricsRoute(metrics), cors({ allowedOrigins: config.corsOrigins }), await pages({ production: config.production, logger }), fairSharing.handler()],
+    context: async ({ req }) => {
+      const caller = await authenticate(req.headers.authorization);
+      await fairSharing.admit(req, caller);
+      return { caller, operationName: null, registeredOperation: null, requestId: requestIdOf(req.headers) };
+    },
   });
   shutdown = gracefulShutdown(http.server, config.shutdownTimeoutMs);
   logger.info({ url: http.url, supergraph: config.supergraphPath }, 'gateway listening');
@@ -133,6 +140,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
       if (!drained) logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still in flight were cut at the shutdown bound');
       await apollo.stop();
       await subgraphs.close();
+      await fairSharing.close();
     },
   };
 }

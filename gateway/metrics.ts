@@ -4,6 +4,7 @@
 // Labels never carry personal data: operation names, subgraph names, codes and organisations only.
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
+import type { RequestHandler } from '../subgraphs/kit/http.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { BREAKER_STATES, type BreakerState } from './circuit-breaker.ts';
 import type { GatewayContext } from './context.ts';
@@ -116,5 +117,16 @@ export function countPlanCache(gateway: object, metrics: GatewayMetrics): void {
     const plan = await get(key);
     metrics.planCache(plan !== undefined);
     return plan;
+  };
+}
+
+/** GET /metrics: the Prometheus exposition (no personal data; keep it off the public load balancer). */
+export function metricsRoute(metrics: { exposition(): Promise<{ contentType: string; body: string }> }): RequestHandler {
+  return async (req, res, url) => {
+    if (url.pathname !== '/metrics' || req.method !== 'GET') return false;
+    const { contentType, body } = await metrics.exposition();
+    res.writeHead(200, { 'content-type': contentType });
+    res.end(body);
+    return true;
   };
 }
