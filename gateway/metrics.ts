@@ -4,22 +4,18 @@
 // Labels never carry personal data: operation names, subgraph names, codes and organisations only.
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import type { GraphQLFormattedError } from 'graphql';
-import type { RequestHandler } from '../subgraphs/kit/http.ts';
+import { BoundedLabel, LATENCY_BUCKETS } from '../subgraphs/kit/metrics.ts';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { BREAKER_STATES, type BreakerState } from './circuit-breaker.ts';
 import type { GatewayContext } from './context.ts';
 
-/** Operation names come from clients: past this many distinct names, the rest count as `other`. */
-const OPERATION_LABELS_LIMIT = 200;
-
-/** Seconds; from a cached reference read to a person's whole file across four partners. */
-const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+export { metricsRoute } from '../subgraphs/kit/metrics.ts';
 
 export type RequestOutcome = 'ok' | 'partial' | 'error';
 
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #operations = new Set<string>();
+  readonly #operations = new BoundedLabel();
   readonly #requests = new Counter({ name: 'passerelle_gateway_requests_total', help: 'GraphQL operations answered, by operation name and outcome (ok, partial: data with errors, error: no data).', labelNames: ['operation', 'outcome'], registers: [this.registry] });
   readonly #duration = new Histogram({ name: 'passerelle_gateway_request_duration_seconds', help: 'Time from the start of a GraphQL operation to its answer, by operation name.', labelNames: ['operation'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
   readonly #errors = new Counter({ name: 'passerelle_gateway_errors_total', help: 'Errors answered to callers, by public code (after masking).', labelNames: ['code'], registers: [this.registry] });
@@ -37,11 +33,7 @@ export class GatewayMetrics {
   }
 
   operationLabel(name: string | null | undefined): string {
-    if (!name) return 'anonymous';
-    if (this.#operations.has(name)) return name;
-    if (this.#operations.size >= OPERATION_LABELS_LIMIT) return 'other';
-    this.#operations.add(name);
-    return name;
+    return this.#operations.of(name);
   }
 
   request(operation: string | null | undefined, outcome: RequestOutcome, seconds: number, errors: readonly GraphQLFormattedError[]): void {
@@ -117,16 +109,5 @@ export function countPlanCache(gateway: object, metrics: GatewayMetrics): void {
     const plan = await get(key);
     metrics.planCache(plan !== undefined);
     return plan;
-  };
-}
-
-/** GET /metrics: the Prometheus exposition (no personal data; keep it off the public load balancer). */
-export function metricsRoute(metrics: { exposition(): Promise<{ contentType: string; body: string }> }): RequestHandler {
-  return async (req, res, url) => {
-    if (url.pathname !== '/metrics' || req.method !== 'GET') return false;
-    const { contentType, body } = await metrics.exposition();
-    res.writeHead(200, { 'content-type': contentType });
-    res.end(body);
-    return true;
   };
 }

@@ -14,6 +14,8 @@ import { PerimeterGuard } from './guard.ts';
 import { serveHttp } from './http.ts';
 import { createLogger } from './logger.ts';
 import { checkPolicy, type PartnerPolicy } from './policy.ts';
+import { metricsRoute, SubgraphMetrics } from './metrics.ts';
+import { startTracing, traceRequests, tracingConfig } from './tracing.ts';
 import type { WorldOptions } from './population.ts';
 import { scalarResolvers } from './scalars.ts';
 import { preparePublications, withIndicators } from './statistics-api.ts';
@@ -51,6 +53,8 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
     entities: definition.entities,
     migrationsPath: `${subgraphDir(definition.name)}migrations`,
   });
+  const metrics = new SubgraphMetrics(definition.name);
+  await metrics.observeDatabase(orm);
   const seeding = await seedOnStart(orm, config, definition.seed);
   if (seeding.seeded) logger.info({ scale: config.world.scale, ms: seeding.ms }, 'seeded the synthetic world');
   const keys = await gatewayKeys(config);
@@ -74,7 +78,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
       cursorSeal(cursorKey(cursorSecret(config), definition.name), definition.name),
     ),
     // No federated tracing: traces would carry unmasked error messages to whoever asks for them.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), flushAudit],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), flushAudit, metrics.plugin<SubgraphContext>(definition.name)],
     // runSubgraph handles SIGTERM/SIGINT itself (close HTTP, then Apollo, then the database).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
@@ -89,11 +93,13 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
     bodyLimitBytes: config.bodyLimitBytes,
     apollo,
     ready: () => true,
+    handlers: [metricsRoute(metrics)],
     context: async ({ req }) => {
       const { caller, operationName } = await verifyGatewayToken(keys, definition.name, req.headers.authorization);
       return createContext({ em: orm.em, caller, operationName, policy: definition.policy });
     },
   });
+  traceRequests(http.server, definition.name);
   logger.info({ url: http.url }, `${definition.name} subgraph listening`);
   return {
     url: http.url,
@@ -107,6 +113,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
 
 /** Entry point of a subgraph's main.ts: start, print the URL, stop cleanly on SIGTERM/SIGINT. */
 export async function runSubgraph(definition: SubgraphDefinition): Promise<void> {
+  const tracing = startTracing(`passerelle-${definition.name}`, tracingConfig(process.env));
   const running = await startSubgraph(definition);
   // The stack launcher and tests read this line to learn the port.
   process.stdout.write(`PASSERELLE_READY ${definition.name} ${running.url}\n`);
@@ -115,6 +122,7 @@ export async function runSubgraph(definition: SubgraphDefinition): Promise<void>
     if (stopping) return;
     stopping = true;
     await running.stop();
+    await tracing.shutdown();
     process.exit(0);
   };
   process.on('SIGTERM', stop);
