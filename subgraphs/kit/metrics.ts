@@ -56,6 +56,7 @@ export class SubgraphMetrics {
   readonly #auditWrites: Counter;
   readonly #auditDuration: Histogram;
   #pool: PgPool | null = null;
+  readonly #databaseUp: Gauge;
 
   constructor(subgraph: string) {
     const registers = [this.registry];
@@ -81,6 +82,12 @@ export class SubgraphMetrics {
       },
     });
     for (const outcome of ['ok', 'error']) this.#auditWrites.inc({ outcome }, 0);
+    this.#databaseUp = new Gauge({ name: 'passerelle_database_up', help: '1 while the database answers the readiness probe, 0 while it does not (/ready answers 503).', registers });
+    this.#databaseUp.set(1);
+  }
+
+  databaseUp(up: boolean): void {
+    this.#databaseUp.set(up ? 1 : 0);
   }
 
   /** Counts and traces every SQL statement the ORM runs; reads the PostgreSQL pool's state. */

@@ -11,6 +11,7 @@ import { cursorKey, cursorSeal, cursorSecret, sealCursors } from './cursor.ts';
 import { KIT_ENTITIES, openDatabase, seedOnStart } from './database.ts';
 import { maskError } from './errors.ts';
 import { PerimeterGuard } from './guard.ts';
+import { DatabaseHealth } from './health.ts';
 import { serveHttp } from './http.ts';
 import { createLogger } from './logger.ts';
 import { checkPolicy, type PartnerPolicy } from './policy.ts';
@@ -55,6 +56,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
   });
   const metrics = new SubgraphMetrics(definition.name);
   await metrics.observeDatabase(orm);
+  const database = new DatabaseHealth(orm, { logger, onChange: (up) => metrics.databaseUp(up) }).start();
   const seeding = await seedOnStart(orm, config, definition.seed);
   if (seeding.seeded) logger.info({ scale: config.world.scale, ms: seeding.ms }, 'seeded the synthetic world');
   const keys = await gatewayKeys(config);
@@ -92,7 +94,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
     port: config.port,
     bodyLimitBytes: config.bodyLimitBytes,
     apollo,
-    ready: () => true,
+    ready: () => database.ready,
     handlers: [metricsRoute(metrics)],
     context: async ({ req }) => {
       const { caller, operationName } = await verifyGatewayToken(keys, definition.name, req.headers.authorization);
@@ -104,6 +106,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
   return {
     url: http.url,
     async stop() {
+      database.stop();
       await http.close();
       await apollo.stop();
       await orm.close();
