@@ -3,7 +3,6 @@
 // The code has no update or delete path; the database refuses them too (trigger in the schema).
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type EntityManager } from '@mikro-orm/core';
-import type { GraphQLResolveInfo, SelectionSetNode } from 'graphql';
 import type { Caller } from './caller.ts';
 
 export const AuditEntry = defineEntity({
@@ -39,27 +38,6 @@ export const APPEND_ONLY_SQL = {
   ],
 } as const;
 
-/**
- * Names of the fields selected under a resolver, one level deep, fragments included; with
- * `typeName`, fragments on other types are skipped (an `_entities` call mixes types).
- */
-export function selectedFields(info: GraphQLResolveInfo, typeName?: string): string[] {
-  const names = new Set<string>();
-  const visit = (set: SelectionSetNode | undefined) => {
-    for (const sel of set?.selections ?? []) {
-      if (sel.kind === 'Field') {
-        if (!sel.name.value.startsWith('__')) names.add(sel.name.value);
-      } else {
-        const fragment = sel.kind === 'InlineFragment' ? sel : info.fragments[sel.name.value];
-        const on = fragment?.typeCondition?.name.value;
-        if (!typeName || !on || on === typeName) visit(fragment?.selectionSet);
-      }
-    }
-  };
-  for (const node of info.fieldNodes) visit(node.selectionSet);
-  return [...names];
-}
-
 /** The GraphQL view of an audit row (type AuditEntry of kit/common.graphql). */
 export function auditEntryView(row: { id: string; at: Date | string; subject: string; organisation: string; role: string; operation?: string | null; action: string; fields: string }, partner: string) {
   return {
@@ -69,8 +47,8 @@ export function auditEntryView(row: { id: string; at: Date | string; subject: st
 }
 
 /**
- * Collects the person reads of one request and writes them once, at the end of the request:
- * one entry per person read, listing every field read of that person.
+ * Collects the person reads of one request (recorded by the kit's guard, kit/guard.ts) and writes
+ * them once, at the end of the request: one entry per person read, listing every field read.
  */
 export class AuditTrail {
   readonly #reads = new Map<string, Set<string>>();
@@ -87,26 +65,6 @@ export class AuditTrail {
     let set = this.#reads.get(personId);
     if (!set) this.#reads.set(personId, (set = new Set()));
     for (const f of fields) set.add(f);
-  }
-
-  /** Records what `info` reads of a person: the field itself and what is selected under it. */
-  readField(personId: string, info: GraphQLResolveInfo): void {
-    const sub = selectedFields(info);
-    const field = `${info.parentType.name}.${info.fieldName}`;
-    this.read(personId, sub.length ? sub.map((s) => `${field}.${s}`) : [field]);
-  }
-
-  /** Records the fields a connection field (`nodes { ... }`) selects for each person of the page. */
-  readNodes(personIds: Iterable<string>, info: GraphQLResolveInfo, typeName: string): void {
-    const nodes = info.fieldNodes.flatMap((node) => node.selectionSet?.selections ?? [])
-      .filter((sel) => sel.kind === 'Field' && sel.name.value === 'nodes');
-    const fields = selectedFields({ ...info, fieldNodes: nodes } as GraphQLResolveInfo, typeName).map((s) => `${typeName}.${s}`);
-    for (const id of personIds) this.read(id, fields);
-  }
-
-  /** Records the fields of `typeName` a root field or an `_entities` call selects for a person. */
-  readObject(personId: string, info: GraphQLResolveInfo, typeName: string): void {
-    this.read(personId, selectedFields(info, typeName).map((s) => `${typeName}.${s}`));
   }
 
   entry(action: AuditAction, personId: string, fields: Iterable<string>) {
