@@ -8,6 +8,7 @@ import { ErrorCode, reject } from '../kit/errors.ts';
 import { connectionOf, type PageArgs } from '../kit/pagination.ts';
 import { runWrite } from '../kit/writes.ts';
 import { WORLD_DATE } from '../kit/population.ts';
+import { matchesText } from '../kit/search.ts';
 import type { Resolvers } from '../kit/server.ts';
 import { isValidSiret } from '../kit/siret.ts';
 import { Agency, Establishment, JobOffer, JobSeeker, Orientation, type Training } from './entities.ts';
@@ -26,12 +27,6 @@ type EmployerParent = Establishment & { agefiphFundingReferences?: FundingRef[];
 
 interface PersonFilter { lastName?: string; firstName?: string; birthDate?: string; departement?: string }
 interface EmployerFilter { name?: string; sector?: string; departement?: string }
-
-/** A LIKE pattern; wildcards typed by the user are dropped (escaping differs between SQLite and PostgreSQL). */
-function like(text: string, mode: 'prefix' | 'contains'): string {
-  const literal = text.replace(/[\\%_]/g, '');
-  return mode === 'prefix' ? `${literal}%` : `%${literal}%`;
-}
 
 function checkSearchText(value: string | undefined, field: string): void {
   if (value !== undefined && (value.length < 1 || value.length > 100)) reject(ErrorCode.INVALID_INPUT, `${field} must be 1 to 100 characters`, field);
@@ -68,8 +63,8 @@ export const resolvers: Resolvers = {
       checkSearchText(filter.lastName, 'lastName');
       checkSearchText(filter.firstName, 'firstName');
       const where = {
-        ...(filter.lastName ? { lastNameKey: { $like: like(searchKey(filter.lastName), 'prefix') } } : {}),
-        ...(filter.firstName ? { firstNameKey: { $like: like(searchKey(filter.firstName), 'prefix') } } : {}),
+        ...(filter.lastName ? matchesText('last_name_key', searchKey(filter.lastName), 'prefix') : {}),
+        ...(filter.firstName ? matchesText('first_name_key', searchKey(filter.firstName), 'prefix') : {}),
         ...(filter.birthDate ? { birthDate: filter.birthDate } : {}),
         ...(filter.departement ? { departement: filter.departement } : {}),
       };
@@ -83,7 +78,7 @@ export const resolvers: Resolvers = {
     async employers(_: unknown, { filter = {}, ...args }: { filter?: EmployerFilter } & PageArgs, ctx: SubgraphContext) {
       checkSearchText(filter.name, 'name');
       const where = {
-        ...(filter.name ? { nameKey: { $like: like(searchKey(filter.name), 'contains') } } : {}),
+        ...(filter.name ? matchesText('name_key', searchKey(filter.name), 'contains') : {}),
         ...(filter.sector ? { sector: filter.sector } : {}),
         ...(filter.departement ? { departement: filter.departement } : {}),
       };
