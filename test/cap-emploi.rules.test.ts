@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { departements } from '../subgraphs/kit/territory.ts';
+import { fixedClock, todayIn } from '../subgraphs/kit/clock.ts';
 import { people, WORLD_DATE } from '../subgraphs/kit/population.ts';
 import { CONVENTIONS } from '../subgraphs/cap-emploi/conventions.ts';
 import { ORGANISATIONS, organisationsCovering, sitesOf } from '../subgraphs/cap-emploi/organisations.ts';
 import {
-  checkStep, closureRefusal, frameworkConventionOn, isWatchEligible, NOTE_MAX_LENGTH, openingRefusal, stepRefusal, todayIn,
+  checkStep, closureRefusal, frameworkConventionOn, isWatchEligible, NOTE_MAX_LENGTH, openingRefusal, stepRefusal,
   type AccompanimentKind, type StepKind,
 } from '../subgraphs/cap-emploi/rules.ts';
 import { casesOf } from '../subgraphs/cap-emploi/seed.ts';
@@ -142,7 +143,7 @@ describe('opening an accompaniment', () => {
 
 describe('dates', () => {
   it('judges "today" in the département: it is already the next day in La Réunion at 22:00 UTC', () => {
-    const now = new Date('2025-06-30T22:00:00Z');
+    const now = fixedClock(new Date('2025-06-30T22:00:00Z'));
     expect(todayIn('75', now)).toBe('2025-07-01');
     expect(todayIn('974', now)).toBe('2025-07-01');
     expect(todayIn('971', now)).toBe('2025-06-30');

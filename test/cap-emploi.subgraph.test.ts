@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_WORLD, employers, people, type WorldOptions } from '../subgraphs/kit/population.ts';
 import { casesOf, servicesOf, type SeedCase } from '../subgraphs/cap-emploi/seed.ts';
-import { isWatchEligible, todayIn } from '../subgraphs/cap-emploi/rules.ts';
+import { isWatchEligible } from '../subgraphs/cap-emploi/rules.ts';
+import { systemClock, todayIn } from '../subgraphs/kit/clock.ts';
 import { firstWindow } from '../subgraphs/kit/audit-trail.ts';
 import { startTestSubgraph, type CallerClaims, type TestSubgraph } from './support/subgraph.ts';
 
@@ -210,7 +211,7 @@ describe('Person and Employer fields through _entities (plumbing of the merged h
 });
 
 describe('recordAccompanimentStep', () => {
-  const today = (departement: string) => todayIn(departement, new Date());
+  const today = (departement: string) => todayIn(departement, systemClock);
 
   it('records an interview, audited as a write; a retry with the same key returns the same step and writes nothing', async () => {
     const target = interviewable[0].accompaniment;
@@ -243,7 +244,7 @@ describe('recordAccompanimentStep', () => {
 
   describe('rejections write nothing', () => {
     const target = interviewable[2].accompaniment;
-    const base = { accompanimentId: target.id, kind: 'INTERVIEW', occurredOn: todayIn(target.departement, new Date()) };
+    const base = { accompanimentId: target.id, kind: 'INTERVIEW', occurredOn: todayIn(target.departement, systemClock) };
     const rejections: [string, Record<string, unknown>, Partial<CallerClaims>, string, string?][] = [
       ['an unknown accompaniment', { accompanimentId: 'cea_nobody_1' }, {}, 'UNKNOWN_ACCOMPANIMENT', 'accompanimentId'],
       ['an accompaniment outside the caller\'s territory', {}, counsellorOf(target.departement === '13' ? '27' : '13'), 'UNKNOWN_ACCOMPANIMENT', 'accompanimentId'],
@@ -303,7 +304,7 @@ describe('openAccompaniment', () => {
       kind: 'WATCH', follows: { id: retention.id }, counsellorId: retention.counsellorId,
       organisation: { id: retention.organisationId }, employer: { siret: retention.employerSiret }, medicalRestrictions: null,
     });
-    const second = await sg.call(OPEN, { input: { idempotencyKey: 'test-watch-0002', ...input, openedOn: todayIn(retention.departement, new Date()) } });
+    const second = await sg.call(OPEN, { input: { idempotencyKey: 'test-watch-0002', ...input, openedOn: todayIn(retention.departement, systemClock) } });
     expect(second.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'followsAccompanimentId' });
   });
 

@@ -50,10 +50,6 @@ function refuse(problem: Problem | null): void {
   if (problem) reject(problem.code, problem.message, problem.field);
 }
 
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
-
 function aidOf(row: AidRequest): CatalogueItem {
   // Every row is validated against its catalogue version when written.
   return catalogueItem(row.aidCode, row.catalogueVersion)!;
@@ -126,7 +122,7 @@ export const resolvers: Resolvers = {
             amountRequestedCents: data.amountRequested, amountGrantedCents: null, extraCostCents: data.extraCost ?? null,
             aethRate: aid.ceiling.kind === 'SMIC_HOURS' ? (data.aethRate ?? 'STANDARD') : null,
             workTimePercent: aid.ceiling.kind === 'SMIC_HOURS' ? (data.workTimePercent ?? 100) : null,
-            supportType: data.supportType ?? null, status: 'REQUESTED', requestedOn: today(), decidedOn: null, note: null,
+            supportType: data.supportType ?? null, status: 'REQUESTED', requestedOn: ctx.today(departement), decidedOn: null, note: null,
           });
           return id;
         },
@@ -146,7 +142,7 @@ export const resolvers: Resolvers = {
           if ('code' in outcome) return reject(outcome.code, outcome.message, outcome.field);
           // Guarded on the status read: of two concurrent decisions, the second changes nothing.
           const changed = await em.nativeUpdate(AidRequest, { id: row.id, status: 'REQUESTED' }, {
-            status: outcome.status, amountGrantedCents: outcome.amountGrantedCents, decidedOn: today(), note: data.note ?? null,
+            status: outcome.status, amountGrantedCents: outcome.amountGrantedCents, decidedOn: ctx.today(row.departement), note: data.note ?? null,
           });
           if (changed !== 1) reject(ErrorCode.ALREADY_DECIDED, 'this request was decided meanwhile', 'requestId');
           return row.id;

@@ -17,7 +17,7 @@ import {
 } from './entities.ts';
 import { ORGANISATIONS, organisationsCovering } from './organisations.ts';
 import {
-  checkStep, frameworkConventionOn, openingRefusal, todayIn,
+  checkStep, frameworkConventionOn, openingRefusal,
   type AccompanimentKind, type AccompanimentStatus, type OpeningProposal, type Outcome, type StepKind, type StepProposal,
 } from './rules.ts';
 
@@ -107,7 +107,7 @@ async function recordAccompanimentStep(_: unknown, { input }: { input: RecordSte
         { kind: accompaniment.kind as AccompanimentKind, status: accompaniment.status as AccompanimentStatus, openedOn: accompaniment.openedOn },
         previous.map((s) => ({ kind: s.kind as StepKind, occurredOn: s.occurredOn })),
         step,
-        todayIn(accompaniment.departement, new Date()),
+        ctx.today(accompaniment.departement),
       );
       if (refusal) reject(refusal.code, refusal.message, refusal.field);
       const closing = step.kind === 'CLOSURE';
@@ -161,7 +161,7 @@ async function openAccompaniment(_: unknown, { input }: { input: OpenInput }, ct
     async perform(em, rows) {
       const retention = opening.followsAccompanimentId ? await rows.one(CapEmploiAccompaniment, { id: opening.followsAccompanimentId }) : null;
       const refusal = openingRefusal(opening, {
-        today: todayIn(opening.departement, new Date()),
+        today: ctx.today(opening.departement),
         alreadyOpen: (await em.count(CapEmploiAccompaniment, { personId: opening.personId, kind: opening.kind, status: 'OPEN' })) > 0,
         retention,
         retentionWatched: retention ? (await em.count(CapEmploiAccompaniment, { followsAccompanimentId: retention.id })) > 0 : false,

@@ -95,7 +95,7 @@ const bad = (field: string, message: string): Refusal => ({ code: 'BAD_USER_INPU
 
 /**
  * Everything that decides whether a step may be recorded; `previous` in date order, `today` the
- * calendar date where the accompaniment is (see todayIn). Returns the first refusal, or null.
+ * calendar date where the accompaniment is (kit/clock.ts todayIn). Returns the first refusal, or null.
  */
 export function checkStep(
   accompaniment: { readonly kind: AccompanimentKind; readonly status: AccompanimentStatus; readonly openedOn: string },
@@ -147,7 +147,7 @@ export interface OpeningProposal {
 }
 
 export interface OpeningContext {
-  /** The calendar date in the département (see todayIn). */
+  /** The calendar date in the département (kit/clock.ts todayIn). */
   readonly today: string;
   /** The person already has an OPEN accompaniment of this kind. */
   readonly alreadyOpen: boolean;
@@ -202,12 +202,3 @@ export function frameworkConventionOn(date: string): string | null {
   return null;
 }
 
-/** Time zones of the overseas départements; metropolitan France (and Corsica) is Europe/Paris. */
-const TIME_ZONES: Readonly<Record<string, string>> = {
-  '971': 'America/Guadeloupe', '972': 'America/Martinique', '973': 'America/Cayenne', '974': 'Indian/Reunion', '976': 'Indian/Mayotte',
-};
-
-/** The calendar date (YYYY-MM-DD) at `now` in a département: "in the future" is judged locally. */
-export function todayIn(departement: string, now: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONES[departement] ?? 'Europe/Paris' }).format(now);
-}

@@ -24,8 +24,6 @@ import {
 type Ctx = SubgraphContext;
 type Info = GraphQLResolveInfo;
 
-const today = (): string => new Date().toISOString().slice(0, 10);
-
 const employers = (ctx: Ctx) => ctx.rows.byKey(PublicEmployer, 'siret');
 const aidsOfPerson = (ctx: Ctx) => ctx.rows.groupedBy(AidRequest, 'personId', { requestedOn: 'asc', id: 'asc' });
 const aidsOfEmployer = (ctx: Ctx) => ctx.rows.groupedBy(AidRequest, 'siret', { requestedOn: 'desc', id: 'desc' });
@@ -115,7 +113,7 @@ function submitDeclaration(ctx: Ctx, input: DeclarationInput) {
         id, siret: employer.siret, departement: employer.departement, year: input.year, fteHeadcount: input.fteHeadcount,
         beneficiaries: input.beneficiaries, ...columns, rateBasisPoints: c.rateBasisPoints, missingBeneficiaries: c.missingBeneficiaries,
         hourlySmicCents: c.hourlySmicCents, unitAmountCents: c.unitAmountCents, deductibleExpensesCents,
-        contributionCents: c.contributionCents, submittedOn: today(),
+        contributionCents: c.contributionCents, submittedOn: ctx.today(employer.departement),
       });
       return id;
     },
@@ -142,7 +140,7 @@ function requestAid(ctx: Ctx, input: AidInput) {
       if (input.personId && !(await rows.one(Agent, { personId: input.personId, siret: employer.siret }))) {
         reject(ErrorCode.UNKNOWN_PERSON, 'this person is not a known agent of this employer', 'personId');
       }
-      const requestedOn = today();
+      const requestedOn = ctx.today(employer.departement);
       let alreadyCommittedCents = 0;
       if (aid.ceiling.kind === 'PER_AGENT_PER_YEAR' && input.personId) {
         const year = requestedOn.slice(0, 4);
@@ -178,7 +176,7 @@ function decideAid(ctx: Ctx, input: DecisionInput) {
       if (input.note != null && input.note.length > 2000) reject(ErrorCode.INVALID_INPUT, 'note is limited to 2,000 characters', 'note');
       row.status = input.decision;
       row.amountGrantedCents = input.decision === 'GRANTED' ? input.amountGranted! : null;
-      row.decidedOn = today();
+      row.decidedOn = ctx.today(row.departement);
       row.decisionNote = input.note ?? null;
       return row.id;
     },

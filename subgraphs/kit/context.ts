@@ -6,6 +6,7 @@ import { AuditTrail } from './audit.ts';
 import { Perimeter } from './perimeter.ts';
 import type { PartnerPolicy } from './policy.ts';
 import { Rows } from './rows.ts';
+import { systemClock, todayIn, type Clock } from './clock.ts';
 
 export interface SubgraphContext {
   readonly em: EntityManager;
@@ -16,6 +17,9 @@ export interface SubgraphContext {
   /** Reads of governed tables: always within the caller's perimeter. */
   readonly rows: Rows;
   readonly audit: AuditTrail;
+  /** The subgraph's clock (kit/clock.ts); `today` is the calendar date in a département's time zone. */
+  readonly clock: Clock;
+  today(departement: string): string;
   /** A per-request memo: the loader named `name` is built once per request by `make`. */
   loader<T>(name: string, make: (em: EntityManager) => T): T;
 }
@@ -25,6 +29,7 @@ export interface ContextOptions {
   readonly caller: Caller;
   readonly operationName: string | null;
   readonly policy: PartnerPolicy;
+  readonly clock?: Clock;
 }
 
 export function createContext(options: ContextOptions): SubgraphContext {
@@ -39,6 +44,8 @@ export function createContext(options: ContextOptions): SubgraphContext {
     perimeter,
     rows: new Rows(fork, perimeter),
     audit: new AuditTrail(options.caller, options.operationName),
+    clock: options.clock ?? systemClock,
+    today: (departement) => todayIn(departement, options.clock ?? systemClock),
     loader<T>(name: string, make: (em: EntityManager) => T): T {
       if (!loaders.has(name)) loaders.set(name, make(fork));
       return loaders.get(name) as T;

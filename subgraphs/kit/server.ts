@@ -6,6 +6,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { EntityManager, EntitySchema } from '@mikro-orm/core';
 import type { GraphQLScalarType } from 'graphql';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.ts';
+import { clockOf } from './clock.ts';
 import { createContext, type SubgraphContext } from './context.ts';
 import { cursorKey, cursorSeal, cursorSecret, sealCursors } from './cursor.ts';
 import { KIT_ENTITIES, openDatabase, seedOnStart } from './database.ts';
@@ -60,6 +61,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
   const seeding = await seedOnStart(orm, config, definition.seed);
   if (seeding.seeded) logger.info({ scale: config.world.scale, ms: seeding.ms }, 'seeded the synthetic world');
   const keys = await gatewayKeys(config);
+  const clock = clockOf(config);
   await preparePublications(definition.indicators ?? [], orm.em);
 
   const flushAudit: ApolloServerPlugin<SubgraphContext> = {
@@ -98,7 +100,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
     handlers: [metricsRoute(metrics)],
     context: async ({ req }) => {
       const { caller, operationName } = await verifyGatewayToken(keys, definition.name, req.headers.authorization);
-      return createContext({ em: orm.em, caller, operationName, policy: definition.policy });
+      return createContext({ em: orm.em, caller, operationName, policy: definition.policy, clock });
     },
   });
   traceRequests(http.server, definition.name);

@@ -7,14 +7,13 @@ import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
 import { connectionOf, type PageArgs } from '../kit/pagination.ts';
 import { runWrite } from '../kit/writes.ts';
-import { WORLD_DATE } from '../kit/population.ts';
 import { matchesText } from '../kit/search.ts';
 import type { Resolvers } from '../kit/server.ts';
 import { isValidSiret } from '../kit/siret.ts';
 import { Agency, Establishment, JobOffer, JobSeeker, Orientation, type Training } from './entities.ts';
 import { loaders } from './loaders.ts';
 import { statisticsQueries } from './statistics.ts';
-import { checkOrientation, mergeFundings, mergeHistory, rqthValid, searchKey, today, type FundingRef, type HistoryItem } from './rules.ts';
+import { checkOrientation, mergeFundings, mergeHistory, rqthValid, searchKey, type FundingRef, type HistoryItem } from './rules.ts';
 
 type PersonParent = JobSeeker & {
   capEmploiEvents?: HistoryItem[];
@@ -103,7 +102,7 @@ export const resolvers: Resolvers = {
         async perform(em, rows) {
           const person = await rows.one(JobSeeker, { id: data.personId });
           if (!person) reject(ErrorCode.UNKNOWN_PERSON, 'no person with this id in your perimeter', 'personId');
-          checkOrientation(data, person.registeredOn, today());
+          checkOrientation(data, person.registeredOn, ctx.today(person.departement));
           const id = `ori-${randomUUID()}`;
           em.create(Orientation, {
             id, personId: person.id, departement: person.departement, orientedTo: data.orientedTo, track: data.track, decidedOn: data.decidedOn,
@@ -121,9 +120,9 @@ export const resolvers: Resolvers = {
       return row ? { ...ref, ...row } : null;
     },
     registration: (p: JobSeeker) => ({ registeredOn: p.registeredOn, category: p.category, agencyCode: p.agencyCode, counsellorId: p.counsellorId }),
-    disabilityStatus: (p: JobSeeker) => ({
+    disabilityStatus: (p: JobSeeker, _: unknown, ctx: SubgraphContext) => ({
       boethCategory: p.boethCategory, rqthDecidedOn: p.rqthDecidedOn ?? null, rqthValidUntil: p.rqthValidUntil ?? null,
-      rqthValid: rqthValid(p.rqthDecidedOn ?? null, p.rqthValidUntil ?? null, WORLD_DATE), nature: p.disabilityNature,
+      rqthValid: rqthValid(p.rqthDecidedOn ?? null, p.rqthValidUntil ?? null, ctx.today(p.departement)), nature: p.disabilityNature,
     }),
     orientation: async (p: JobSeeker, _: unknown, ctx: SubgraphContext) => (await loaders.orientations(ctx).load(p.id))[0] ?? null,
     orientations: async (p: JobSeeker, args: PageArgs, ctx: SubgraphContext) => connectionOf(await loaders.orientations(ctx).load(p.id), args),

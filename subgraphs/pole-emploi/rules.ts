@@ -54,7 +54,3 @@ export function checkOrientation(input: OrientationInput, registeredOn: string, 
 export function searchKey(text: string): string {
   return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().trim();
 }
-
-export function today(): string {
-  return new Date().toISOString().slice(0, 10);
-}
