@@ -7,7 +7,7 @@ import type { EntityManager, EntitySchema, FilterQuery, FindOptions } from '@mik
 import { connection, page, type Connection, type PageArgs } from './pagination.ts';
 import type { Perimeter } from './perimeter.ts';
 
-type OrderBy<E> = Partial<Record<keyof E & string, 'asc' | 'desc'>>;
+type OrderBy<E> = Partial<Record<keyof E & string, 'asc' | 'desc' | 'asc nulls last' | 'desc nulls last'>>;
 
 export class Rows {
   readonly #em: EntityManager;

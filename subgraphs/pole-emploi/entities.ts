@@ -41,6 +41,13 @@ export const Orientation = defineEntity({
     jointDiagnosticOn: p.date().nullable(),
     disabilityImpact: p.string().nullable(),
     recordedBy: p.string(),
+    /**
+     * When it was recorded (the subgraph's clock): of two orientations decided the same day, the one
+     * recorded last is in force (a correction). Always set when written; null only on rows of an
+     * embedded SQLite file older than the column (SQLite cannot add a NOT NULL column to a filled
+     * table), which then count as recorded before any other. PostgreSQL's migration backfills.
+     */
+    recordedAt: p.datetime().nullable(),
   },
 });
 export type Orientation = InferEntity<typeof Orientation>;

@@ -2,10 +2,11 @@
 // one within the caller's perimeter (kit/rows.ts).
 import type { SubgraphContext } from '../kit/context.ts';
 import { Agency, Establishment, JobOffer, JobSeeker, Orientation, ReturnToEmployment, Training } from './entities.ts';
+import { ORIENTATIONS_NEWEST_FIRST } from './rules.ts';
 
 export const loaders = {
   jobSeeker: (ctx: SubgraphContext) => ctx.rows.byKey(JobSeeker, 'id'),
-  orientations: (ctx: SubgraphContext) => ctx.rows.groupedBy(Orientation, 'personId', { decidedOn: 'desc', id: 'desc' }),
+  orientations: (ctx: SubgraphContext) => ctx.rows.groupedBy(Orientation, 'personId', ORIENTATIONS_NEWEST_FIRST),
   trainings: (ctx: SubgraphContext) => ctx.rows.groupedBy(Training, 'personId', { startsOn: 'desc', id: 'desc' }),
   returns: (ctx: SubgraphContext) => ctx.rows.groupedBy(ReturnToEmployment, 'personId', { startedOn: 'desc', id: 'desc' }),
   trainingFinancing: (ctx: SubgraphContext) => ctx.rows.byKey(Training, 'financingId'),

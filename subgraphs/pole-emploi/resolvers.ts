@@ -106,7 +106,7 @@ export const resolvers: Resolvers = {
           const id = `ori-${randomUUID()}`;
           em.create(Orientation, {
             id, personId: person.id, departement: person.departement, orientedTo: data.orientedTo, track: data.track, decidedOn: data.decidedOn,
-            jointDiagnosticOn: data.jointDiagnosticOn ?? null, disabilityImpact: data.disabilityImpact ?? null, recordedBy: ctx.caller.organisation,
+            jointDiagnosticOn: data.jointDiagnosticOn ?? null, disabilityImpact: data.disabilityImpact ?? null, recordedBy: ctx.caller.organisation, recordedAt: ctx.clock.now(),
           });
           return id;
         },

@@ -32,6 +32,12 @@ export function rqthValid(decidedOn: string | null, validUntil: string | null, o
   return validUntil === null || validUntil >= on;
 }
 
+/**
+ * Orientations newest first, the first one in force: by decision day, then by the moment each was
+ * recorded (a correction the same day wins; rows older than the column last), then by id.
+ */
+export const ORIENTATIONS_NEWEST_FIRST = { decidedOn: 'desc', recordedAt: 'desc nulls last', id: 'desc' } as const;
+
 export interface OrientationInput {
   readonly decidedOn: string;
   readonly jointDiagnosticOn?: string | null;

@@ -42,6 +42,7 @@ export function seededOrientation(world: WorldOptions, p: SyntheticPerson) {
     jointDiagnosticOn: joint ? addDays(p.orientedOn, -rnd.int(0, 14)) : null,
     disabilityImpact: joint ? (p.orientation === 'CAP_EMPLOI' ? 'HIGH' : rnd.pick(['LOW', 'MODERATE'])) : null,
     recordedBy: p.orientation === 'CAP_EMPLOI' ? 'cap-emploi' : 'france-travail',
+    recordedAt: new Date(`${p.orientedOn}T00:00:00Z`),
   };
 }
 
