@@ -14,6 +14,7 @@ import { maskError } from './errors.ts';
 import { PerimeterGuard } from './guard.ts';
 import { DatabaseHealth } from './health.ts';
 import { serveHttp } from './http.ts';
+import { inputValidation } from './input-validation.ts';
 import { createLogger } from './logger.ts';
 import { checkPolicy, type PartnerPolicy } from './policy.ts';
 import { metricsRoute, SubgraphMetrics } from './metrics.ts';
@@ -82,7 +83,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
       cursorSeal(cursorKey(cursorSecret(config), definition.name), definition.name),
     ),
     // No federated tracing: traces would carry unmasked error messages to whoever asks for them.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), flushAudit, metrics.plugin<SubgraphContext>(definition.name)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), inputValidation(), flushAudit, metrics.plugin<SubgraphContext>(definition.name)],
     // runSubgraph handles SIGTERM/SIGINT itself (close HTTP, then Apollo, then the database).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
