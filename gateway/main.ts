@@ -34,6 +34,7 @@ import { landingPage } from './landing-page.ts';
 import { cors } from './cors.ts';
 import { pages } from './pages/serve.ts';
 import { TrustedDocuments } from './trusted-documents.ts';
+import { invalidTextRefusal } from './input-validation.ts';
 
 export interface RunningGateway {
   readonly http: HttpServer;
@@ -99,6 +100,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       introspectionGate(config.production),
       trusted.plugin(),
+      invalidTextRefusal(),
       operationName,
       maskGatewayInternals(logger),
     ],
