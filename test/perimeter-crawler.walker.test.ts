@@ -79,6 +79,14 @@ describe('the perimeter crawler walker', () => {
     expect(validate(schema, parse(text))).toEqual([]);
   });
 
+  it('asks for a reference to an entity a second time with its key alone, as a client that only wants the id would', () => {
+    const schema = buildSchema(SMALL);
+    const root = rootSelection(options(schema, { entityKey: (t) => (t === 'Person' ? ['id'] : undefined) }), schema.getQueryType()!, 'person', '(id: "p1")')!;
+    const text = printOperation('query', 'Walk', [root]);
+    expect(text).toContain('agent__key: agent { __typename id }');
+    expect(validate(schema, parse(text))).toEqual([]);
+  });
+
   it('cuts a walk too big for the limits into pieces that each fit and together ask for every path', () => {
     const schema = buildSchema(SMALL);
     const root = rootSelection(options(schema, { maxDepth: 8, maxTypeRepeats: 3 }), schema.getQueryType()!, 'people', '')!;

@@ -49,8 +49,8 @@ describe('the perimeter crawler', () => {
     expect(found, listed(found)).toEqual([]);
   });
 
-  it('refuses writes about people outside the perimeter, and the refusal does not tell them from people who do not exist', () => {
-    const found = of('WRITE_OUTSIDE_PERIMETER', 'REFUSAL_REVEALS');
+  it('refuses writes and replays about people outside the perimeter, and the refusal does not tell them from people who do not exist', () => {
+    const found = of('WRITE_OUTSIDE_PERIMETER', 'REFUSAL_REVEALS', 'REPLAY_OUTSIDE_PERIMETER');
     expect(found, listed(found)).toEqual([]);
   });
 });

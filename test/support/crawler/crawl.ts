@@ -7,8 +7,9 @@
 //            with values harvested in rounds < n by any caller — some inside the caller's perimeter,
 //            some outside — and every optional filter filled the same way; then `_entities` called on
 //            each subgraph directly, signed as the gateway signs, with representations of each entity
-//            type in and out of the perimeter; after round 1, each mutation the caller may call, for
-//            a target inside, outside and nowhere.
+//            type in and out of the perimeter; in round 1, each mutation the caller may call, for
+//            a target inside, outside and nowhere, and each accepted write replayed (same idempotency
+//            key) by the same role of another territory.
 // Every object of every answer is checked against the oracle (oracle.ts, plain SQL): an object that
 // belongs to a person must belong to a person the caller may see, each person returned must have a
 // READ audit entry under the query's own operation name, and a refused write must not tell an
@@ -57,7 +58,7 @@ export interface CrawlOptions {
 
 export type ViolationKind =
   | 'OUT_OF_PERIMETER' | 'UNKNOWN_PERSON' | 'UNKNOWN_OBJECT' | 'ENTITY_WITH_PERSONAL_DATA'
-  | 'MISSING_READ_AUDIT' | 'WRITE_OUTSIDE_PERIMETER' | 'REFUSAL_REVEALS';
+  | 'MISSING_READ_AUDIT' | 'WRITE_OUTSIDE_PERIMETER' | 'REFUSAL_REVEALS' | 'REPLAY_OUTSIDE_PERIMETER';
 
 export interface Violation {
   readonly kind: ViolationKind;
@@ -88,6 +89,8 @@ export interface CrawlReport {
   readonly queries: number;
   readonly directEntityCalls: number;
   readonly mutations: number;
+  /** Accepted writes replayed (same idempotency key) by a caller of another territory. */
+  readonly replays: number;
   readonly objectsChecked: number;
   readonly idsChecked: number;
   readonly personIdsChecked: number;
@@ -192,6 +195,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
     const all = crawlCallers(schema, territories, runTag);
     const skipped = all.skipped;
     const callers = all.callers.filter((c) => !options.only || options.only.test(`${c.organisation} ${c.role} @ ${c.territory.codes?.join('+') ?? '*'}`));
+    const entityKeys = new Map(schema.subgraphs.flatMap((sg) => sg.entities.map((e) => [e.typeName, e.fields] as const)));
     const gatewayFits = gatewayLimits(schema.api);
     const limit = limiter(options.concurrency ?? 4);
     const harvest = new Harvest();
@@ -328,6 +332,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
       schema: target, maxDepth: depth, maxTypeRepeats: bounds.typeRepeats, pageSize: bounds.pageSize, mayTake,
       expands: (t, within) => within || schema.reachesPersonalData.has(t.name) || t.name === '_Entity',
       personal: (name) => schema.personalTypes.has(name),
+      entityKey: (name) => entityKeys.get(name),
     });
     const readable = (caller: CrawlCaller): WalkOptions['mayTake'] => (parent, field) => mayRead(schema, parent, field, caller.scopes);
 
@@ -435,7 +440,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
         const token = await signSubgraphToken(gatewayKey, subgraph.name, verified, operation);
         const text = `query ${operation}($representations: [_Any!]!) { ${printSelections([root])} }`;
         const body = await limit('direct _entities calls', async () => {
-          const response = await fetch(options.subgraphUrls[subgraph.name], {
+          const response = await send(options.subgraphUrls[subgraph.name], {
             method: 'POST',
             headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
             body: JSON.stringify({ query: text, variables: { representations }, operationName: operation }),
@@ -490,6 +495,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
           if (side === 'out' && result !== null) {
             record({ kind: 'WRITE_OUTSIDE_PERIMETER', path: `gateway:${field.name}`, typename: getNamedType(field.type).name, role: label(caller), territory: caller.territory.label, id: plan.target, operation, why: `${field.name} accepted a write about ${plan.target}: ${plan.owner ? outside(caller, plan.owner)?.why : 'outside the perimeter'}` });
           }
+          if (side === 'in' && result !== null && plan.owner) accepted.push({ caller, field: field.name, text: printOperation('mutation', operation, [piece]), operation, variables: variablesOf([piece]), alias: piece.alias!, owner: plan.owner });
           return { accepted: result !== null, text: errorText.split(plan.target).join('<target>').split(fresh).join('<fresh>'), target: plan.target };
         };
         let choice = `${caller.subject}:${field.name}:0`;
@@ -507,6 +513,26 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
         }
       }
     };
+
+    /**
+     * Idempotent replays: each accepted write, sent again with the same key by the same organisation
+     * and role from a territory where its person does not live, must give nothing back.
+     */
+    const accepted: { caller: CrawlCaller; field: string; text: string; operation: string; variables: Record<string, unknown>; alias: string; owner: string }[] = [];
+    const replayRound = async () => {
+      await Promise.all(accepted.map(async (write) => {
+        const other = callers.find((c) => c.organisation === write.caller.organisation && c.role === write.caller.role && c.territory.codes && outside(c, write.owner));
+        if (!other) return;
+        const answer = await limit('mutations', () => postGateway(options.gatewayUrl, other.token, write.text, write.operation, write.variables));
+        replays++;
+        countErrors(answer.body, `${write.field} replay`);
+        const result = answer.body.data?.[write.alias] ?? null;
+        if (!result) return;
+        record({ kind: 'REPLAY_OUTSIDE_PERIMETER', path: `gateway:${write.field}`, typename: '', role: label(other), territory: other.territory.label, id: write.owner, operation: write.operation, why: `replaying ${write.caller.subject}'s idempotency key returned the stored ${write.field} result about ${write.owner}: ${outside(other, write.owner)!.why}` });
+        inspect(other, write.operation, 'gateway', answer.body.data!, [], new Map([[write.alias, write.field]]), { owner: null, flagged: false }, false, new Set());
+      }));
+    };
+    let replays = 0;
 
     const auditCheck = async () => {
       const audited = new Set((await oracle.auditedReads(operationPrefix)).map((r) => `${r.subject}\n${r.operation}\n${r.personId}`));
@@ -527,6 +553,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
         const writers = callers.filter((c) => c.territory === territories[0] || !c.territory.codes);
         await Promise.all(writers.map((caller) => mutationRound(caller)));
         await oracle.refresh();
+        await replayRound();
       }
       await auditCheck();
       log(`round ${round}: ${queries + directCalls + mutations - before} calls, ${violations.length} violations so far, ${Math.round(performance.now() - started)} ms`);
@@ -557,6 +584,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
       queries,
       directEntityCalls: directCalls,
       mutations,
+      replays,
       objectsChecked: checkedObjects.size,
       idsChecked: checkedObjects.size,
       personIdsChecked: checkedPeople.size,
@@ -579,8 +607,23 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
   }
 }
 
+/**
+ * fetch, tried again when the connection drops before an answer (a keep-alive connection the server
+ * closed as it was reused: frequent on a loaded machine). Writes are safe to resend: they carry an
+ * idempotency key.
+ */
+async function send(url: string, init: RequestInit): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetch(url, init);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
 async function postGateway(url: string, token: string, query: string, operationName?: string, variables: Record<string, unknown> = {}): Promise<{ status: number; body: GraphQLAnswer }> {
-  const response = await fetch(url, {
+  const response = await send(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables, ...(operationName ? { operationName } : {}) }),

@@ -6,7 +6,7 @@ export function summary(report: CrawlReport): string {
     `perimeter crawler on ${report.database}: ${(report.durationMs / 1000).toFixed(1)} s`,
     `  bounds: depth ${report.bounds.depth} below each entry (mutations ${report.bounds.mutationDepth}), a type at most ${report.bounds.typeRepeats}× per path, pages of ${report.bounds.pageSize}, ${report.bounds.rounds} rounds, ${report.bounds.sample} keys per side of the perimeter`,
     `  ${report.callers} callers: ${report.roles.length} roles × territories (${report.territories.join(', ')})`,
-    `  paths queried ${report.pathsQueried}, answered ${report.pathsAnswered}; ${report.queries} gateway queries, ${report.directEntityCalls} direct _entities calls, ${report.mutations} mutations`,
+    `  paths queried ${report.pathsQueried}, answered ${report.pathsAnswered}; ${report.queries} gateway queries, ${report.directEntityCalls} direct _entities calls, ${report.mutations} mutations, ${report.replays} replays`,
     `  objects checked ${report.objectsChecked} (${report.personIdsChecked} people), audit entries matched ${report.auditChecks}`,
     `  personal-data types reached: ${Object.entries(report.personalTypesReached).map(([t, n]) => `${t} ${n}`).join(', ')}`,
     ...(report.personalTypesNotReached.length ? [`  NOT REACHED: ${report.personalTypesNotReached.join(', ')}`] : []),

@@ -33,10 +33,12 @@ export type Selection = FieldSelection | FragmentSelection;
 
 /** Separates a field's name from the implementation in the alias of a field that conflicts across implementations. */
 export const ALIAS_MARK = '__on';
+/** Alias of the second, key-only selection of a field that returns an entity (`agent__key: agent { id }`). */
+export const KEY_MARK = '__key';
 
-/** The field name a response key stands for. */
+/** The field name a response key stands for (aliases the walker makes start with the field's name, then `__`). */
 export function fieldOfKey(key: string): string {
-  const at = key.indexOf(ALIAS_MARK);
+  const at = key.indexOf('__', 1);
   return at > 0 ? key.slice(0, at) : key;
 }
 
@@ -54,6 +56,11 @@ export interface WalkOptions {
   readonly expands: (type: GraphQLNamedType, withinPersonalData: boolean) => boolean;
   /** Personal-data types: whatever hangs below one of them belongs to its person and is walked too. */
   readonly personal?: (typeName: string) => boolean;
+  /**
+   * Key fields of an entity type. A field returning an entity is also asked for with its key alone:
+   * then the gateway does not call the entity's own subgraph, and the reference is all that comes back.
+   */
+  readonly entityKey?: (typeName: string) => readonly string[] | undefined;
   /** A value for a required argument or input field below the root, or undefined to leave the field out. */
   readonly fill?: (parent: GraphQLCompositeType, field: GraphQLField<unknown, unknown>, arg: GraphQLArgument) => unknown;
 }
@@ -98,7 +105,7 @@ export function selectionOf(options: WalkOptions, type: GraphQLCompositeType, de
     const fragments: Selection[] = [typename];
     for (const impl of impls) {
       const children = selectionOf(options, impl, depth + 1, `${path}<${impl.name}>`, trail, within)
-        .map((c) => (c.kind === 'field' && (typesByName.get(c.name)?.size ?? 0) > 1 ? { ...c, alias: `${c.name}${ALIAS_MARK}${impl.name}` } : c));
+        .map((c) => (c.kind === 'field' && (typesByName.get(c.name)?.size ?? 0) > 1 ? { ...c, alias: `${c.alias ?? c.name}${ALIAS_MARK}${impl.name}` } : c));
       if (children.length > 1) fragments.push({ kind: 'fragment', on: impl.name, children });
     }
     return fragments;
@@ -121,7 +128,13 @@ export function selectionOf(options: WalkOptions, type: GraphQLCompositeType, de
     if (!isCompositeType(named) || !options.expands(named, inside)) continue;
     const children = selectionOf(options, named, depth + 1, `${fieldPath}.${named.name}`, nextTrail, inside);
     // A composite field is worth a trip only if something more than its __typename comes back.
-    if (children.length > 1) selections.push({ kind: 'field', name: field.name, args, path: fieldPath, children });
+    if (children.length <= 1) continue;
+    selections.push({ kind: 'field', name: field.name, args, path: fieldPath, children });
+    const key = isObjectType(named) ? options.entityKey?.(named.name) : undefined;
+    if (key?.length && children.length > key.length + 1) {
+      const keyFields: Selection[] = key.map((k) => ({ kind: 'field', name: k, args: '', path: `${fieldPath}.${named.name}.${k}`, children: null }));
+      selections.push({ kind: 'field', name: field.name, alias: `${field.name}${KEY_MARK}`, args, path: `${fieldPath}${KEY_MARK}`, children: [typename, ...keyFields] });
+    }
   }
   return selections;
 }
