@@ -332,7 +332,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
       schema: target, maxDepth: depth, maxTypeRepeats: bounds.typeRepeats, pageSize: bounds.pageSize, mayTake,
       expands: (t, within) => within || schema.reachesPersonalData.has(t.name) || t.name === '_Entity',
       personal: (name) => schema.personalTypes.has(name),
-      entityKey: (name) => entityKeys.get(name),
+      // Key-only references for personal-data entities (a person, an aid request): the stub is the leak.
+      entityKey: (name) => (schema.personalTypes.has(name) ? entityKeys.get(name) : undefined),
     });
     const readable = (caller: CrawlCaller): WalkOptions['mayTake'] => (parent, field) => mayRead(schema, parent, field, caller.scopes);
 
