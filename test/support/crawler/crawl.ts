@@ -510,7 +510,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
         const out = await attempt('out', choice, optional);
         const none = await attempt('none', choice, optional);
         if (out && none && !out.accepted && out.text !== none.text) {
-          record({ kind: 'REFUSAL_REVEALS', path: `gateway:${field.name}`, typename: getNamedType(field.type).name, role: label(caller), territory: caller.territory.label, id: out.target, operation: '', why: `refused differently for a target outside the perimeter ("${out.text}") and for one that does not exist ("${none.text}")` });
+          const nobody = none.accepted ? 'accepted for one that exists nowhere' : `refused otherwise for one that exists nowhere ("${none.text}")`;
+          record({ kind: 'REFUSAL_REVEALS', path: `gateway:${field.name}`, typename: getNamedType(field.type).name, role: label(caller), territory: caller.territory.label, id: out.target, operation: '', why: `refused for a target outside the perimeter ("${out.text}"), ${nobody}` });
         }
       }
     };
