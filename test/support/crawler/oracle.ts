@@ -92,7 +92,7 @@ export class Oracle {
         for (const r of await db.all(`select ${RESIDENCE.id} as id, ${RESIDENCE.departement} as d from ${RESIDENCE.table}`)) residence.set(String(r.id), String(r.d));
       }
       for (const [table, columns] of tables) {
-        if (!columns.includes(PERSON_COLUMN) || table === AUDIT_TABLE) continue;
+        if (!columns.includes(PERSON_COLUMN)) continue;
         const keys = columns.filter((c) => c !== PERSON_COLUMN && (c === 'id' || c.endsWith('_id')));
         if (!keys.length) continue;
         const located = columns.includes(RESIDENCE.departement);
