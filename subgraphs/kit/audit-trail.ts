@@ -109,7 +109,8 @@ export function openAuditTrail(personId: string, args: PageArgs, now: Date = new
 
 /** The next `first` entries of `partner`'s log for the window's person after its position, and its count. */
 export async function auditWindow(ctx: SubgraphContext, window: TrailWindow, partner: AuditPartner): Promise<PartnerWindow> {
-  if (!hasScope(ctx.caller, 'audit:read')) return { entries: [], count: 0, hasMore: false };
+  // A person's trail is theirs: a data-protection officer with a territory reads the trails of its residents only.
+  if (!hasScope(ctx.caller, 'audit:read') || !(await ctx.perimeter.includesPerson(window.personId))) return { entries: [], count: 0, hasMore: false };
   const asOf = new Date(window.asOf);
   const position = window.positions[AUDIT_PARTNERS.indexOf(partner)];
   const ofPaging = { personId: window.personId, at: { $lte: asOf } };
