@@ -247,6 +247,20 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
       violations.push(v);
     };
 
+    const unknownYet: (Violation & { caller: CrawlCaller; echo: boolean })[] = [];
+    const settleUnknown = async () => {
+      if (!unknownYet.length) return;
+      await oracle.refresh();
+      for (const { caller, echo, ...v } of unknownYet.splice(0)) {
+        const own = oracle.ownerOf(v.id);
+        if (own === undefined) record(v);
+        else if (own && !echo) {
+          const fault = outside(caller, own);
+          if (fault) record({ ...v, kind: fault.kind, why: `${v.typename} ${v.id}: ${fault.why}` });
+        }
+      }
+    };
+
     /** Why a person is outside the caller's perimeter, or null when inside. */
     const outside = (caller: CrawlCaller, personId: string): { kind: ViolationKind; why: string } | null => {
       const home = oracle.residenceOf(personId);
@@ -282,7 +296,8 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
         if (typename === PERSON_TYPE && id) own = id;
         else if (id) own = oracle.ownerOf(id);
         if (id && own === undefined && personal) {
-          record({ kind: 'UNKNOWN_OBJECT', path: pathText, typename, role: label(caller), territory: caller.territory.label, id, operation, why: `${typename} ${id} is in no table of its partner: the oracle cannot say whose it is` });
+          // Written after the oracle's last look (an audit entry of this very crawl): decided after a refresh.
+          unknownYet.push({ kind: 'UNKNOWN_OBJECT', path: pathText, typename, role: label(caller), territory: caller.territory.label, id, operation, why: `${typename} ${id} is in no table of its partner: the oracle cannot say whose it is`, caller, echo });
         }
         if (id && own && !personal) otherPersonTypes.add(typename);
         if (own !== undefined && id) {
@@ -557,6 +572,7 @@ export async function crawl(options: CrawlOptions): Promise<CrawlReport> {
         await oracle.refresh();
         await replayRound();
       }
+      await settleUnknown();
       await auditCheck();
       log(`round ${round}: ${queries + directCalls + mutations - before} calls, ${violations.length} violations so far, ${Math.round(performance.now() - started)} ms`);
     }
