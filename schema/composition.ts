@@ -6,7 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { ROUTER_SUPPORTED_SUPERGRAPH_FEATURES, Supergraph } from '@apollo/federation-internals';
-import { parse, type GraphQLSchema } from 'graphql';
+import { GraphQLError, parse, type GraphQLSchema } from 'graphql';
+import { HUB_SUBGRAPH, hubSdl } from '../subgraphs/kit/hub.ts';
 import { DEFAULT_PORTS, SUBGRAPHS } from '../subgraphs/kit/schema-files.ts';
 
 export interface SubgraphSource {
@@ -63,17 +64,22 @@ export function proposedSources(root: string, fromWorkingTree: readonly string[]
   });
 }
 
-export function composeSources(sources: readonly SubgraphSource[]): ComposedGraph {
+/** `sources` with the hub's plumbing generated from the others (kit/hub.ts). */
+export function withHubPlumbing(sources: readonly SubgraphSource[]): SubgraphSource[] {
+  return sources.map((s) => (s.name === HUB_SUBGRAPH ? { ...s, sdl: hubSdl(s.sdl, sources) } : s));
+}
+
+export function composeSources(sources: readonly SubgraphSource[], urls: Readonly<Record<string, string>> = {}): ComposedGraph {
   let typeDefs;
   try {
-    typeDefs = sources.map((s) => ({ name: s.name, doc: parse(s.sdl) }));
+    typeDefs = withHubPlumbing(sources).map((s) => ({ name: s.name, doc: parse(s.sdl) }));
   } catch (error) {
-    return { errors: [`GRAPHQL_PARSE_FAILED: ${(error as Error).message}`] };
+    return { errors: [`${error instanceof GraphQLError ? 'GRAPHQL_PARSE_FAILED' : 'HUB_PLUMBING'}: ${(error as Error).message}`] };
   }
   const result = composeServices(typeDefs.map(({ name, doc }) => ({
     name,
     // The URLs of a local `npm start`; deployments override them (SUBGRAPH_URL_<NAME>).
-    url: `http://127.0.0.1:${DEFAULT_PORTS[name as keyof typeof DEFAULT_PORTS] ?? 4000}/`,
+    url: urls[name] ?? `http://127.0.0.1:${DEFAULT_PORTS[name as keyof typeof DEFAULT_PORTS] ?? 4000}/`,
     typeDefs: doc,
   })));
   if (result.errors) return { errors: result.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`) };

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse, type DocumentNode } from 'graphql';
+import { extraContributors, HUB_SUBGRAPH, hubSdl } from './hub.ts';
 
 export const SUBGRAPHS = ['pole-emploi', 'cap-emploi', 'agefiph', 'fiphfp'] as const;
 export type SubgraphName = (typeof SUBGRAPHS)[number];
@@ -17,10 +18,17 @@ export const DEFAULT_PORTS: Readonly<Record<SubgraphName, number>> = Object.free
 
 const subgraphsDir = new URL('../', import.meta.url);
 
-export function subgraphSdl(name: string): string {
+function ownSdl(name: string): string {
   const own = readFileSync(new URL(`${name}/schema.graphql`, subgraphsDir), 'utf8');
   const common = readFileSync(new URL('kit/common.graphql', subgraphsDir), 'utf8');
   return `${own}\n${common}`;
+}
+
+/** What the subgraph serves; the hub's plumbing is generated from the others' (kit/hub.ts). */
+export function subgraphSdl(name: string): string {
+  if (name !== HUB_SUBGRAPH) return ownSdl(name);
+  const contributors = [...SUBGRAPHS.filter((other) => other !== name).map((other) => ({ name: other, sdl: ownSdl(other) })), ...extraContributors()];
+  return hubSdl(ownSdl(name), contributors);
 }
 
 export function subgraphTypeDefs(name: string): DocumentNode {

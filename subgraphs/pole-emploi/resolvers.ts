@@ -5,6 +5,7 @@ import { auditTrailResolvers, openAuditTrail } from '../kit/audit-trail.ts';
 import { hasScope } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
+import { contributions } from '../kit/hub.ts';
 import { connectionOf, type PageArgs } from '../kit/pagination.ts';
 import { runWrite } from '../kit/writes.ts';
 import { matchesText } from '../kit/search.ts';
@@ -15,14 +16,6 @@ import { loaders } from './loaders.ts';
 import { statisticsQueries } from './statistics.ts';
 import { checkOrientation, mergeFundings, mergeHistory, rqthValid, searchKey, type FundingRef, type HistoryItem } from './rules.ts';
 
-type PersonParent = JobSeeker & {
-  capEmploiEvents?: HistoryItem[];
-  agefiphEvents?: HistoryItem[];
-  fiphfpEvents?: HistoryItem[];
-  agefiphFundingReferences?: FundingRef[];
-  fiphfpFundingReferences?: FundingRef[];
-};
-type EmployerParent = Establishment & { agefiphFundingReferences?: FundingRef[]; fiphfpFundingReferences?: FundingRef[] };
 
 interface PersonFilter { lastName?: string; firstName?: string; birthDate?: string; departement?: string }
 interface EmployerFilter { name?: string; sector?: string; departement?: string }
@@ -128,16 +121,18 @@ export const resolvers: Resolvers = {
     orientations: async (p: JobSeeker, args: PageArgs, ctx: SubgraphContext) => connectionOf(await loaders.orientations(ctx).load(p.id), args),
     trainings: async (p: JobSeeker, args: PageArgs, ctx: SubgraphContext) => connectionOf(await loaders.trainings(ctx).load(p.id), args),
     returnsToEmployment: async (p: JobSeeker, args: PageArgs, ctx: SubgraphContext) => connectionOf(await loaders.returns(ctx).load(p.id), args),
-    async history(p: PersonParent, args: PageArgs, ctx: SubgraphContext) {
-      return connectionOf(mergeHistory(await personEvents(ctx, p), p.capEmploiEvents, p.agefiphEvents, p.fiphfpEvents), args);
+    // The other subgraphs' inputs arrive under `<prefix>Events` / `<prefix>FundingReferences`,
+    // selected by the @requires that kit/hub.ts generates from the list of subgraphs.
+    async history(p: JobSeeker, args: PageArgs, ctx: SubgraphContext) {
+      return connectionOf(mergeHistory(await personEvents(ctx, p), ...contributions<HistoryItem>(p, 'Events')), args);
     },
-    async fundings(p: PersonParent, args: PageArgs, ctx: SubgraphContext) {
+    async fundings(p: JobSeeker, args: PageArgs, ctx: SubgraphContext) {
       const trainings = new Map((await loaders.trainings(ctx).load(p.id)).map((t) => [t.financingId, t]));
       const own = [...trainings.values()].map((t) => ({ id: t.financingId, typename: 'TrainingFinancing', requestedOn: t.requestedOn }));
-      const merged = connectionOf(mergeFundings(own, p.agefiphFundingReferences, p.fiphfpFundingReferences), args);
+      const merged = connectionOf(mergeFundings(own, ...contributions<FundingRef>(p, 'FundingReferences')), args);
       return { ...merged, nodes: merged.nodes.map((ref) => (ref.typename === 'TrainingFinancing' ? financingView(trainings.get(ref.id)!) : { __typename: ref.typename, id: ref.id })) };
     },
-    auditTrail(p: PersonParent, args: PageArgs, ctx: SubgraphContext) {
+    auditTrail(p: JobSeeker, args: PageArgs, ctx: SubgraphContext) {
       if (!hasScope(ctx.caller, 'audit:read')) reject(ErrorCode.FORBIDDEN, 'the audit trail needs the scope audit:read');
       return openAuditTrail(p.id, args);
     },
@@ -180,8 +175,8 @@ export const resolvers: Resolvers = {
       return row ? { ...ref, ...row } : null;
     },
     jobOffers: async (e: Establishment, args: PageArgs, ctx: SubgraphContext) => connectionOf(await loaders.jobOffers(ctx).load(e.siret), args),
-    fundings(e: EmployerParent, args: PageArgs) {
-      const merged = connectionOf(mergeFundings(e.agefiphFundingReferences, e.fiphfpFundingReferences), args);
+    fundings(e: Establishment, args: PageArgs) {
+      const merged = connectionOf(mergeFundings(...contributions<FundingRef>(e, 'FundingReferences')), args);
       return { ...merged, nodes: merged.nodes.map((ref) => ({ __typename: ref.typename, id: ref.id })) };
     },
   },
