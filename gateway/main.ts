@@ -15,6 +15,7 @@ import { serveHttp, type HttpServer } from '../subgraphs/kit/http.ts';
 import { createLogger } from '../subgraphs/kit/logger.ts';
 import { authenticator } from './authentication.ts';
 import { AuthorizingGateway } from './authorizing-gateway.ts';
+import { progressiveOverride } from './override.ts';
 import { loadGatewayConfig, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { maskGatewayError, maskGatewayInternals } from './errors.ts';
@@ -79,6 +80,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     buildService: ({ name, url }) => new SignedSubgraphCall(subgraphs.clientFor(name, url)),
     logger,
   });
+  progressiveOverride(gateway);
   authorizing = new AuthorizingGateway(gateway);
   countPlanCache(gateway, metrics);
   gateway.onSchemaLoadOrUpdate(() => {
