@@ -6,8 +6,10 @@
 //       classified breaking / dangerous / safe by @graphql-inspector/core (removing a field that was
 //       deprecated first is dangerous, not breaking), plus changes of access declarations
 //       (@authenticated, @requiresScopes), each with the registered operations that use it;
-//   (c) every registered operation of every partner app (schema/operations/) that no longer validates.
-// It fails on (a), on (c), and on a breaking change that schema/breaking-changes.json does not
+//   (c) every registered operation of every partner app (schema/operations/) that no longer validates;
+//   (d) the subgraph's non-null fields across a subgraph boundary without a documented reason
+//       (schema/nullability.ts, schema/non-null-across-subgraphs.json).
+// It fails on (a), on (c), on (d), and on a breaking change that schema/breaking-changes.json does not
 // acknowledge (which subgraph, which change, why, who). Registered operations that use deprecated
 // fields are listed, so that a team knows when a deprecated field can go.
 import { existsSync, readFileSync } from 'node:fs';
@@ -16,7 +18,8 @@ import { CriticalityLevel, diff, DiffRule, type Change } from '@graphql-inspecto
 import { isInterfaceType, isObjectType, Kind, NoDeprecatedCustomRule, parse, specifiedRules, TypeInfo, validate, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { accessPolicy, type Requirement } from '../gateway/authorization.ts';
 import { SUBGRAPHS } from '../subgraphs/kit/schema-files.ts';
-import { apiSchemaOf, committedFile, composeSources, proposedSources, type CommittedReader } from './composition.ts';
+import { apiSchemaOf, committedFile, composeSources, proposedSources, withHubPlumbing, type CommittedReader } from './composition.ts';
+import { crossBoundaryFields, formatViolation, NON_NULL_ALLOWANCES_FILE, nonNullViolations, type CrossBoundaryField, type NonNullAllowance } from './nullability.ts';
 import { readManifest, registeredApps } from './registered-operations.ts';
 
 export const ACKNOWLEDGEMENTS_FILE = 'schema/breaking-changes.json';
@@ -69,6 +72,8 @@ export interface CheckReport {
   readonly brokenOperations: readonly OperationFinding[];
   /** Registered operations that use deprecated fields, arguments or values. */
   readonly deprecatedUses: readonly OperationFinding[];
+  /** (d): this subgraph's non-null fields across a subgraph boundary without a documented reason. */
+  readonly nonNullAcrossSubgraphs: readonly CrossBoundaryField[];
   /** Registrations or acknowledgements that cannot be read. */
   readonly problems: readonly string[];
   readonly supergraphSdl?: string;
@@ -84,6 +89,8 @@ export interface Baseline {
   readonly deployedApi: GraphQLSchema;
   readonly operations: readonly RegisteredDocument[];
   readonly acknowledgements: readonly Acknowledgement[];
+  /** Non-null fields across a subgraph boundary accepted with a reason (schema/nullability.ts). */
+  readonly nonNullAllowances: readonly NonNullAllowance[];
   readonly problems: readonly string[];
 }
 
@@ -107,30 +114,34 @@ export function readBaseline(root: string): Baseline {
       problems.push(`${app}: ${(error as Error).message}`);
     }
   }
-  return { root, committed, deployedSupergraph, deployedApi: apiSchemaOf(deployedSupergraph), operations, ...readAcknowledgements(root, problems), problems };
+  const acknowledgements = readEntries<Acknowledgement>(root, ACKNOWLEDGEMENTS_FILE, 'acknowledged', ['subgraph', 'change', 'path', 'why', 'who'], problems);
+  const nonNullAllowances = readEntries<NonNullAllowance>(root, NON_NULL_ALLOWANCES_FILE, 'allowed', ['subgraph', 'type', 'field', 'why'], problems);
+  return { root, committed, deployedSupergraph, deployedApi: apiSchemaOf(deployedSupergraph), operations, acknowledgements, nonNullAllowances, problems };
 }
 
-function readAcknowledgements(root: string, problems: string[]): { acknowledgements: Acknowledgement[] } {
-  const file = path.join(root, ACKNOWLEDGEMENTS_FILE);
-  if (!existsSync(file)) return { acknowledgements: [] };
-  let parsed: { acknowledged?: unknown };
+/** The entries of a committed JSON list (`{ "<key>": [ ... ] }`), each with every field of `fields` non-blank. */
+function readEntries<T>(root: string, file: string, key: string, fields: readonly string[], problems: string[]): T[] {
+  const full = path.join(root, file);
+  if (!existsSync(full)) return [];
+  let parsed: Record<string, unknown>;
   try {
-    parsed = JSON.parse(readFileSync(file, 'utf8'));
+    parsed = JSON.parse(readFileSync(full, 'utf8'));
   } catch (error) {
-    problems.push(`${ACKNOWLEDGEMENTS_FILE} is not valid JSON (${(error as Error).message})`);
-    return { acknowledgements: [] };
+    problems.push(`${file} is not valid JSON (${(error as Error).message})`);
+    return [];
   }
-  if (!Array.isArray(parsed.acknowledged)) {
-    problems.push(`${ACKNOWLEDGEMENTS_FILE} must hold { "acknowledged": [ ... ] }`);
-    return { acknowledgements: [] };
+  const list = parsed[key];
+  if (!Array.isArray(list)) {
+    problems.push(`${file} must hold { "${key}": [ ... ] }`);
+    return [];
   }
-  const acknowledgements: Acknowledgement[] = [];
-  for (const [i, entry] of parsed.acknowledged.entries()) {
-    const missing = (['subgraph', 'change', 'path', 'why', 'who'] as const).filter((k) => typeof entry?.[k] !== 'string' || entry[k].trim() === '');
-    if (missing.length) problems.push(`${ACKNOWLEDGEMENTS_FILE}: entry ${i + 1} lacks ${missing.join(', ')}`);
-    else acknowledgements.push(entry as Acknowledgement);
+  const entries: T[] = [];
+  for (const [i, entry] of list.entries()) {
+    const missing = fields.filter((k) => typeof entry?.[k] !== 'string' || entry[k].trim() === '');
+    if (missing.length) problems.push(`${file}: entry ${i + 1} lacks ${missing.join(', ')}`);
+    else entries.push(entry as T);
   }
-  return { acknowledgements };
+  return entries;
 }
 
 /** Schema coordinates (Type.field, Type.field.argument) each registered operation reads. */
@@ -192,7 +203,7 @@ export async function checkSubgraph(baseline: Baseline, subgraph: string): Promi
   const composed = composeSources(sources);
   const base = { subgraph, composedWith, problems: baseline.problems };
   if (!composed.apiSchema || !composed.supergraphSdl) {
-    return { ...base, compositionErrors: composed.errors, changes: [], brokenOperations: [], deprecatedUses: [], failed: true };
+    return { ...base, compositionErrors: composed.errors, changes: [], brokenOperations: [], deprecatedUses: [], nonNullAcrossSubgraphs: [], failed: true };
   }
   const usage = new Map(baseline.operations.map((op) => [op, coordinatesOf(baseline.deployedApi, op.document)]));
   const inspected: Change[] = await diff(baseline.deployedApi, composed.apiSchema, [DiffRule.suppressRemovalOfDeprecatedField]);
@@ -219,9 +230,10 @@ export async function checkSubgraph(baseline: Baseline, subgraph: string): Promi
     }
   }
   const unacknowledged = changes.some((c) => c.level === 'breaking' && !c.acknowledgement);
+  const nonNullAcrossSubgraphs = nonNullViolations(crossBoundaryFields(withHubPlumbing(sources), baseline.nonNullAllowances)).filter((f) => f.subgraph === subgraph);
   return {
-    ...base, compositionErrors: [], changes, brokenOperations, deprecatedUses, supergraphSdl: composed.supergraphSdl,
-    failed: unacknowledged || brokenOperations.length > 0 || baseline.problems.length > 0,
+    ...base, compositionErrors: [], changes, brokenOperations, deprecatedUses, nonNullAcrossSubgraphs, supergraphSdl: composed.supergraphSdl,
+    failed: unacknowledged || brokenOperations.length > 0 || nonNullAcrossSubgraphs.length > 0 || baseline.problems.length > 0,
   };
 }
 
@@ -249,9 +261,14 @@ export function formatReport(r: CheckReport): string {
     for (const b of r.brokenOperations) out.push(`      ${b.app} ${b.operation}:`, ...b.messages.map((m) => `        - ${m}`));
   } else out.push('  (c) every registered operation of every partner app still validates');
   for (const d of r.deprecatedUses) out.push(`      uses deprecated: ${d.app} ${d.operation}: ${d.messages.join(' ')}`);
+  if (r.nonNullAcrossSubgraphs.length) {
+    out.push(`  (d) non-null fields across a subgraph boundary without a documented reason: ${r.nonNullAcrossSubgraphs.length}`);
+    for (const f of r.nonNullAcrossSubgraphs) out.push(`      ${formatViolation(f)}`);
+  } else out.push('  (d) every field across a subgraph boundary is nullable or has a documented reason');
   const reasons = [
     r.changes.some((c) => c.level === 'breaking' && !c.acknowledgement) && 'unacknowledged breaking change',
     r.brokenOperations.length > 0 && 'registered operations break',
+    r.nonNullAcrossSubgraphs.length > 0 && 'non-null fields across a subgraph boundary',
     r.problems.length > 0 && 'unreadable registrations or acknowledgements',
   ].filter(Boolean);
   out.push(reasons.length ? `  => FAILED: ${reasons.join('; ')}` : '  => ok');

@@ -6,7 +6,8 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ACKNOWLEDGEMENTS_FILE, checkSubgraph, readBaseline, type CheckReport } from '../schema/check.ts';
+import { ACKNOWLEDGEMENTS_FILE, checkSubgraph, formatReport, readBaseline, type CheckReport } from '../schema/check.ts';
+import { NON_NULL_ALLOWANCES_FILE } from '../schema/nullability.ts';
 import { SUBGRAPHS } from '../subgraphs/kit/schema-files.ts';
 
 let root: string;
@@ -40,6 +41,7 @@ beforeEach(() => {
   cpSync('subgraphs/kit/common.graphql', path.join(root, 'subgraphs/kit/common.graphql'));
   cpSync('schema/supergraph.graphql', path.join(root, 'schema/supergraph.graphql'));
   cpSync('schema/operations', path.join(root, 'schema/operations'), { recursive: true });
+  cpSync(NON_NULL_ALLOWANCES_FILE, path.join(root, NON_NULL_ALLOWANCES_FILE));
   git('init', '-q');
   git('add', '-A');
   git('commit', '-qm', 'base');
@@ -104,6 +106,15 @@ describe('npm run schema:check', () => {
     const accepted = await check('agefiph');
     expect(accepted.failed).toBe(false);
     expect(accepted.changes[0].acknowledgement).toEqual(entry);
+  });
+
+  it('fails a field a partner contributes to another\'s entity made non-null, naming subgraph, type and field', async () => {
+    edit('fiphfp', '): FiphfpDeclarationConnection @requiresScopes', '): FiphfpDeclarationConnection! @requiresScopes');
+    const report = await check('fiphfp');
+    expect(report.failed).toBe(true);
+    expect(report.nonNullAcrossSubgraphs.map((f) => `${f.subgraph} ${f.type}.${f.field}`)).toEqual(['fiphfp Employer.fiphfpDeclarations']);
+    expect(formatReport(report)).toMatch(/\(d\) non-null fields across a subgraph boundary[^\n]*\n\s+fiphfp: Employer\.fiphfpDeclarations: FiphfpDeclarationConnection! is non-null/);
+    expect((await check('agefiph')).failed, 'another team\'s check is not failed by it').toBe(false);
   });
 
   it('fails a change that breaks composition, with the composition error', async () => {

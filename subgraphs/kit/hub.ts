@@ -1,8 +1,8 @@
 // The hub's plumbing, generated from the list of subgraphs (docs/adr/hub-plumbing.md).
 // Person.history, Person.fundings and Employer.fundings are served by one subgraph, the hub
 // (France Travail), from what every other subgraph contributes by a kit convention:
-//   - `<prefix>Events: [HistoryEvent!]! @inaccessible` on Person: its events of the history;
-//   - `<prefix>FundingReferences: [FundingReference!]! @inaccessible` on Person or Employer: its fundings;
+//   - `<prefix>Events: [HistoryEvent!] @inaccessible` on Person: its events of the history;
+//   - `<prefix>FundingReferences: [FundingReference!] @inaccessible` on Person or Employer: its fundings;
 //   - every type implementing Funding with a @key: the hub names it when it lists a funding;
 //   - the values of its `Partner` enum: the hub serialises them in the events it merges.
 // The hub's schema.graphql names none of them: this module adds the @external fields, the
