@@ -18,7 +18,7 @@ import type { Logger } from '../subgraphs/kit/logger.ts';
 import { isCircuitRefusal, type SubgraphBreakers } from './circuit-breaker.ts';
 import type { GatewayContext } from './context.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import { answerOf, classifyFailure, faultErrors, SubgraphFault } from './subgraph-faults.ts';
+import { answerOf, classifyFailure, faultAnswer, SubgraphFault } from './subgraph-faults.ts';
 import type { SubgraphTokens } from './subgraph-token.ts';
 import { inClientSpan, injectTraceContext } from './tracing.ts';
 
@@ -80,7 +80,7 @@ export class SubgraphClient {
           span.setAttribute('passerelle.fault', error.code);
           // An open circuit's refusals are logged once, when it opens (main.ts).
           if (!isCircuitRefusal(error)) logger?.warn({ requestId: context?.requestId, subgraph: this.name, code: error.code, cause: causeOf(error) }, 'subgraph call failed');
-          return { errors: faultErrors(error, request) };
+          return faultAnswer(error, request);
         }
       });
     } finally {

@@ -2,6 +2,7 @@
 // missing, each with an error at its own path carrying a public code and the partner concerned —
 // never a host, a port, a process or the transport's own message. The other subgraphs' data stays.
 import { Kind, parse, type DocumentNode, type GraphQLFormattedError, type OperationDefinitionNode, type SelectionSetNode } from 'graphql';
+import { PLUMBING } from '../subgraphs/kit/hub.ts';
 
 export const SubgraphFaultCode = {
   /** Could not connect, the connection was cut before an answer, a 5xx, or its circuit is open. */
@@ -56,11 +57,14 @@ export interface SubgraphRequest {
 }
 
 /**
- * The errors that replace a subgraph's answer: one per field it was asked for — per entity for an
+ * What replaces a subgraph's answer: one error per field it was asked for — per entity for an
  * `_entities` fetch (path `_entities.<i>.<field>`, which the gateway maps onto the entity's place in
- * the answer), per root field otherwise.
+ * the answer), per root field otherwise. An input of the hub's merge (kit/hub.ts: `<prefix>Events`,
+ * `<prefix>FundingReferences`) is answered null rather than left missing, so that the hub still
+ * merges the other partners' contributions (a missing input would drop the merged field whole), and
+ * its error is at the merged field (`history`, `fundings`), which is where the client sees it.
  */
-export function faultErrors(fault: SubgraphFault, request: SubgraphRequest): GraphQLFormattedError[] {
+export function faultAnswer(fault: SubgraphFault, request: SubgraphRequest): { data?: { _entities: Record<string, null>[] }; errors: GraphQLFormattedError[] } {
   const { partner, label } = partnerOf(fault.subgraph);
   const error = (path?: (string | number)[]): GraphQLFormattedError => ({
     message: publicMessage(fault.code, label),
@@ -68,16 +72,34 @@ export function faultErrors(fault: SubgraphFault, request: SubgraphRequest): Gra
     extensions: { code: fault.code, partner },
   });
   const operation = operationOf(request);
-  if (!operation) return [error()];
+  if (!operation) return { errors: [error()] };
   const roots = responseKeys(operation.selectionSet);
   const entities = operation.selectionSet.selections.find((s) => s.kind === Kind.FIELD && s.name.value === '_entities');
-  if (!entities || entities.kind !== Kind.FIELD || !entities.selectionSet) return roots.length ? roots.map((key) => error([key])) : [error()];
+  if (!entities || entities.kind !== Kind.FIELD || !entities.selectionSet) return { errors: roots.length ? roots.map((key) => error([key])) : [error()] };
   const representations = Array.isArray(request.variables?.representations) ? request.variables.representations as { __typename?: string }[] : [];
   const errors: GraphQLFormattedError[] = [];
-  representations.forEach((representation, index) => {
-    for (const key of responseKeys(entities.selectionSet!, representation.__typename)) errors.push(error(['_entities', index, key]));
+  let inputs = false;
+  const answered = representations.map((representation, index) => {
+    const entity: Record<string, null> = {};
+    const paths = new Set<string>();
+    for (const key of responseKeys(entities.selectionSet!, representation.__typename)) {
+      const merged = mergedFieldOf(representation.__typename, key);
+      if (merged) {
+        entity[key] = null;
+        inputs = true;
+      }
+      paths.add(merged ?? key);
+    }
+    for (const key of paths) errors.push(error(['_entities', index, key]));
+    return entity;
   });
-  return errors.length ? errors : [error()];
+  return { ...(inputs ? { data: { _entities: answered } } : {}), errors: errors.length ? errors : [error()] };
+}
+
+/** The hub's merged field (kit/hub.ts PLUMBING) that `key` of `typename` is an input of, if any. */
+function mergedFieldOf(typename: string | undefined, key: string): string | null {
+  const plumbing = PLUMBING.find((p) => p.type === typename && key.endsWith(p.suffix) && key.length > p.suffix.length);
+  return plumbing?.field ?? null;
 }
 
 /** Response keys selected at this level (through inline fragments on `typename`), `__typename` aside. */
