@@ -61,31 +61,34 @@ async function clearTargets(options: SeedOptions): Promise<void> {
   for (const name of SUBGRAPHS) for (const suffix of SQLITE_SUFFIXES) rmSync(sqlitePath({ dataDir: options.dataDir, name }) + suffix, { force: true });
 }
 
-async function seedSubgraph(name: string, options: SeedOptions): Promise<SeedReport> {
+/**
+ * Opens one subgraph's database as the subgraph does (schema or migrations), seeds it when empty and
+ * counts its rows: `npm run seed` for each subgraph, and a test's stand-in for an operator's import.
+ */
+export async function seedSubgraphDatabase(name: string, target: { readonly databaseUrl: string | null; readonly dataDir: string }, world: WorldOptions): Promise<Omit<SeedReport, 'name' | 'bytes'>> {
   const { entities } = (await import(`../${name}/entities.ts`)) as { entities: EntitySchema<any, any>[] };
   const { seed } = (await import(`../${name}/seed.ts`)) as { seed: (em: EntityManager, world: WorldOptions) => Promise<void> };
   const started = performance.now();
-  const orm = await openDatabase({
-    name,
-    databaseUrl: options.postgresUrl ? databaseUrl(options.postgresUrl, name) : null,
-    dataDir: options.dataDir,
-    entities,
-    migrationsPath: `${subgraphDir(name)}migrations`,
-  });
+  const orm = await openDatabase({ name, ...target, entities, migrationsPath: `${subgraphDir(name)}migrations` });
   const openSeconds = (performance.now() - started) / 1000;
   const rows: Record<string, number> = {};
   let seedSeconds = 0;
   try {
-    const { ms } = await seedIfEmpty(orm, options.world, seed);
+    const { ms } = await seedIfEmpty(orm, world, seed);
     seedSeconds = ms / 1000;
     for (const entity of entities) rows[entity.meta.tableName ?? entity.meta.className] = await orm.em.fork().count(entity, {});
   } finally {
     await orm.close();
   }
+  return { rows, openSeconds, seedSeconds };
+}
+
+async function seedSubgraph(name: string, options: SeedOptions): Promise<SeedReport> {
+  const seeded = await seedSubgraphDatabase(name, { databaseUrl: options.postgresUrl ? databaseUrl(options.postgresUrl, name) : null, dataDir: options.dataDir }, options.world);
   // Measured once the database is closed: SQLite has then folded its write-ahead log into the file.
   const file = sqlitePath({ dataDir: options.dataDir, name });
   const bytes = options.postgresUrl ? null : SQLITE_SUFFIXES.map((s) => file + s).filter(existsSync).reduce((sum, f) => sum + statSync(f).size, 0);
-  return { name, rows, openSeconds, seedSeconds, bytes };
+  return { name, ...seeded, bytes };
 }
 
 const seconds = (s: number) => `${s.toFixed(1)} s`;

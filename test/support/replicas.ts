@@ -8,15 +8,19 @@ import { loadSigningKey } from '../../gateway/keys.ts';
 import { spawnService, type ServiceProcess } from '../../gateway/processes.ts';
 import type { Organisation, Role } from '../../subgraphs/kit/caller.ts';
 
+/** The variables that point a gateway at the subgraphs of `urls` (by name) and the keys under `dataDir`. */
+export function gatewayEnvFor(dataDir: string, urls: Readonly<Record<string, string>>): Record<string, string> {
+  const keys = path.join(dataDir, 'keys');
+  return {
+    PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn',
+    ISSUER_JWKS_FILE: path.join(keys, 'dev-issuer.jwks.json'), GATEWAY_SIGNING_KEY_FILE: path.join(keys, 'gateway.private.jwk.json'),
+    ...Object.fromEntries(Object.entries(urls).map(([name, url]) => [`SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`, url])),
+  };
+}
+
 /** The variables that point a gateway at the shared end-to-end subgraphs and keys. */
 export function sharedStackEnv(): Record<string, string> {
-  const keys = path.join(inject('dataDir'), 'keys');
-  const urls = Object.entries(inject('subgraphUrls')).map(([name, url]) => [`SUBGRAPH_URL_${name.toUpperCase().replace(/-/g, '_')}`, url]);
-  return {
-    PORT: '0', DATA_DIR: inject('dataDir'), LOG_LEVEL: 'warn',
-    ISSUER_JWKS_FILE: path.join(keys, 'dev-issuer.jwks.json'), GATEWAY_SIGNING_KEY_FILE: path.join(keys, 'gateway.private.jwk.json'),
-    ...Object.fromEntries(urls),
-  };
+  return gatewayEnvFor(inject('dataDir'), inject('subgraphUrls'));
 }
 
 export function startReplica(name: string, env: Record<string, string>, logs?: string[]): Promise<ServiceProcess> {
