@@ -3,9 +3,9 @@
 // partner's policy and the verified caller; fails closed: an unknown person, a table with no rule
 // or an object missing the attribute its rule reads is outside.
 import DataLoader from 'dataloader';
-import { raw, type EntityManager, type EntitySchema, type FilterQuery } from '@mikro-orm/core';
+import type { EntityManager, EntitySchema, FilterQuery } from '@mikro-orm/core';
 import { territoryFilter, type Caller } from './caller.ts';
-import { PersonDirectory, residentsSql } from './person-directory.ts';
+import { PersonDirectory, residentCondition } from './person-directory.ts';
 import type { PartnerPolicy, RowRule } from './policy.ts';
 
 export class Perimeter {
@@ -14,9 +14,11 @@ export class Perimeter {
   /** Null for a national caller. */
   readonly #territory: readonly string[] | null;
   readonly #residence: DataLoader<string, string | null>;
+  readonly #em: EntityManager;
 
   constructor(policy: PartnerPolicy, caller: Caller, em: EntityManager) {
     this.#policy = policy;
+    this.#em = em;
     this.#caller = caller;
     this.#territory = territoryFilter(caller);
     this.#residence = new DataLoader(async (ids) => {
@@ -56,8 +58,8 @@ export class Perimeter {
     if (!territory) return {} as FilterQuery<E>;
     const byPlace = rule.place ? { [rule.place]: { $in: [...territory] } } : null;
     if (!rule.person) return byPlace as FilterQuery<E>;
-    const residents = residentsSql(territory);
-    const byPerson = { [rule.person]: { $in: raw(residents.sql, residents.params) } };
+    const meta = this.#em.getMetadata(entity);
+    const byPerson = residentCondition(meta.tableName, (meta.properties as Record<string, { fieldNames: string[] }>)[rule.person].fieldNames[0], territory);
     if (!byPlace || (entity.meta.properties as Record<string, { nullable?: boolean }>)[rule.person]?.nullable !== true) return byPerson as FilterQuery<E>;
     return { $or: [byPerson, { [rule.person]: null, ...byPlace }] } as FilterQuery<E>;
   }

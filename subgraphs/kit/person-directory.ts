@@ -2,7 +2,7 @@
 // France Travail's residence département kept in each subgraph's own database (the person
 // perimeter is compiled to SQL over it, so counts and pages stay right). How fresh it is and what
 // happens when a person moves: docs/adr/person-perimeter.md.
-import { defineEntity, p } from '@mikro-orm/core';
+import { defineEntity, p, raw } from '@mikro-orm/core';
 import { people, type WorldOptions } from './population.ts';
 
 export const PersonDirectory = defineEntity({
@@ -19,10 +19,16 @@ export function* directoryOf(world: WorldOptions): Generator<{ personId: string;
   for (const person of people(world)) yield { personId: person.id, departement: person.departement };
 }
 
-/** SQL selecting the ids of the people living in `departements` (a subquery of the perimeter). */
-export function residentsSql(departements: readonly string[]): { sql: string; params: string[] } {
-  return {
-    sql: `(select pd.person_id from person_directory pd where pd.departement in (${departements.map(() => '?').join(', ')}))`,
-    params: [...departements],
-  };
+/**
+ * A where condition (spread it into a MikroORM filter): the person in `column` of `table` lives in one
+ * of `departements`. Written as a correlated EXISTS on the directory's primary key, so each row costs
+ * one index probe: an `in (select person_id ... where departement in ...)` made SQLite build the list
+ * of every resident of the territory for every statement (a thousandfold more work at national
+ * scale); PostgreSQL plans both as the same semi-join. `table` and `column` are the entity's own
+ * names, never user input; the row's alias is the query's when it has one.
+ */
+export function residentCondition(table: string, column: string, departements: readonly string[]): Record<symbol, never[]> {
+  for (const name of [table, column]) if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a table or column name: ${name}`);
+  const condition = raw((alias: string) => `exists (select 1 from person_directory pd where pd.person_id = ${alias || table}.${column} and pd.departement in (${departements.map(() => '?').join(', ')}))`, [...departements]);
+  return { [condition]: [] };
 }
