@@ -1,7 +1,7 @@
 // Starts one subgraph: configuration, database (migrated and seeded), Apollo Server over the
 // subgraph schema, gateway-signed requests only, audit flushed after each response.
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { EntityManager, EntitySchema } from '@mikro-orm/core';
 import type { GraphQLScalarType } from 'graphql';
@@ -24,7 +24,7 @@ import { scalarResolvers } from './scalars.ts';
 import { preparePublications, withIndicators } from './statistics-api.ts';
 import type { IndicatorDefinition } from './statistics-cube.ts';
 import { DEFAULT_PORTS, subgraphDir, subgraphTypeDefs, type SubgraphName } from './schema-files.ts';
-import { gatewayKeys, verifyGatewayToken } from './trust.ts';
+import { gatewayKeys, GatewayTokenVerifier } from './trust.ts';
 
 /** A resolver map: type name to field resolvers (or a custom scalar). */
 export type Resolvers = Record<string, Record<string, unknown> | GraphQLScalarType>;
@@ -61,7 +61,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
   const database = new DatabaseHealth(orm, { logger, onChange: (up) => metrics.databaseUp(up) }).start();
   const seeding = await seedOnStart(orm, config, definition.seed);
   if (seeding.seeded) logger.info({ scale: config.world.scale, ms: seeding.ms }, 'seeded the synthetic world');
-  const keys = await gatewayKeys(config);
+  const gatewayTokens = new GatewayTokenVerifier(await gatewayKeys(config), definition.name);
   const clock = clockOf(config);
   await preparePublications(definition.indicators ?? [], orm.em);
 
@@ -83,7 +83,10 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
       cursorSeal(cursorKey(cursorSecret(config), definition.name), definition.name),
     ),
     // No federated tracing: traces would carry unmasked error messages to whoever asks for them.
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), inputValidation(), flushAudit, metrics.plugin<SubgraphContext>(definition.name)],
+    // No cache-control plugin: it wraps every field of every answer (a tenth of a page's graphql
+    // time) to compute an HTTP cache hint that our answers never get (personal data is private, and
+    // Apollo's default maxAge 0 for object fields made reference data's hints void anyway).
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), inputValidation(), flushAudit, metrics.plugin<SubgraphContext>(definition.name)],
     // runSubgraph handles SIGTERM/SIGINT itself (close HTTP, then Apollo, then the database).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
@@ -100,7 +103,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
     ready: () => database.ready,
     handlers: [metricsRoute(metrics)],
     context: async ({ req }) => {
-      const { caller, operationName } = await verifyGatewayToken(keys, definition.name, req.headers.authorization);
+      const { caller, operationName } = await gatewayTokens.verify(req.headers.authorization);
       return createContext({ em: orm.em, caller, operationName, policy: definition.policy, clock });
     },
   });

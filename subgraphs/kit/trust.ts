@@ -30,8 +30,15 @@ export async function gatewayKeys(config: SubgraphConfig): Promise<JWTVerifyGetK
   return createLocalJWKSet(JSON.parse(await readFile(config.gatewayJwks.file, 'utf8')));
 }
 
+const bearerToken = (authorization: string | undefined) => /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? '')?.[1];
+
 export async function verifyGatewayToken(keys: JWTVerifyGetKey, subgraph: string, authorization: string | undefined): Promise<GatewayClaims> {
-  const token = /^Bearer ([A-Za-z0-9_.-]+)$/.exec(authorization ?? '')?.[1];
+  return (await verifyToken(keys, subgraph, authorization)).claims;
+}
+
+/** The claims of a valid token, and the instant (epoch ms) until which every check it passed still holds. */
+async function verifyToken(keys: JWTVerifyGetKey, subgraph: string, authorization: string | undefined): Promise<{ claims: GatewayClaims; validUntilMs: number }> {
+  const token = bearerToken(authorization);
   if (!token) throw unauthenticated('subgraphs answer only requests signed by the gateway');
   try {
     const { payload } = await jwtVerify(token, keys, {
@@ -43,11 +50,50 @@ export async function verifyGatewayToken(keys: JWTVerifyGetKey, subgraph: string
       requiredClaims: ['sub', 'exp', 'iat'],
     });
     const scopes = typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
-    return {
+    const claims = {
       caller: callerOf({ subject: payload.sub, organisation: payload.org, role: payload.role, territory: payload.territory, scopes }),
       operationName: typeof payload.op === 'string' ? payload.op : null,
     };
+    // Without the clock tolerance: a cached verdict never outlives what a fresh check would accept.
+    return { claims, validUntilMs: Math.min(payload.exp!, payload.iat! + GATEWAY_TOKEN_TTL_SECONDS) * 1000 };
   } catch {
     throw unauthenticated('the gateway signature of this request is missing, invalid or expired');
+  }
+}
+
+/**
+ * The gateway signs a token once per (caller, subgraph, operation) and reuses it for most of its
+ * minute (gateway/subgraph-token.ts), so a subgraph sees the same token string many times: its
+ * verdict is kept for that exact string, and only until the token's own expiry (exp, and iat plus
+ * the token's lifetime, whichever comes first). A token never verified, a different string, or one
+ * past that instant goes through the full check (signature, issuer, audience, algorithm, age,
+ * claims); failures are never kept.
+ */
+export class GatewayTokenVerifier {
+  readonly #keys: JWTVerifyGetKey;
+  readonly #subgraph: string;
+  readonly #now: () => number;
+  readonly #maxEntries: number;
+  // Insertion order is verification order: the first entries are the oldest.
+  readonly #verified = new Map<string, { readonly claims: GatewayClaims; readonly validUntilMs: number }>();
+
+  constructor(keys: JWTVerifyGetKey, subgraph: string, options: { readonly now?: () => number; readonly maxEntries?: number } = {}) {
+    this.#keys = keys;
+    this.#subgraph = subgraph;
+    this.#now = options.now ?? Date.now;
+    this.#maxEntries = options.maxEntries ?? 10_000;
+  }
+
+  async verify(authorization: string | undefined): Promise<GatewayClaims> {
+    const token = bearerToken(authorization);
+    const cached = token ? this.#verified.get(token) : undefined;
+    if (cached && this.#now() < cached.validUntilMs) return cached.claims;
+    if (cached) this.#verified.delete(token!);
+    const verified = await verifyToken(this.#keys, this.#subgraph, authorization);
+    if (this.#now() < verified.validUntilMs) {
+      this.#verified.set(token!, verified);
+      if (this.#verified.size > this.#maxEntries) this.#verified.delete(this.#verified.keys().next().value!);
+    }
+    return verified.claims;
   }
 }
