@@ -8,7 +8,7 @@
 // Applied once to the subgraph's schema (sealCursors in kit/server.ts): every field whose type has a
 // `pageInfo` gets its `after` opened and its `endCursor` sealed, so resolvers keep working with the
 // plain cursors of kit/pagination.ts and a new connection field is covered the day it is added.
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { defaultFieldResolver, getNamedType, isObjectType, type GraphQLSchema } from 'graphql';
@@ -57,7 +57,9 @@ function notOurs(): never {
   reject(ErrorCode.INVALID_INPUT, 'after is not a cursor returned by this field', 'after');
 }
 
-export function cursorSeal(key: Buffer, subgraph: string): CursorSeal {
+export function cursorSeal(secretKey: Buffer, subgraph: string): CursorSeal {
+  // One key object for every cipher (a Buffer is turned into a new one on each call).
+  const key = createSecretKey(secretKey);
   const aad = (list: string) => Buffer.from(`${subgraph}/${list}`);
   return {
     seal(plain, list) {
@@ -116,8 +118,17 @@ export function sealCursors(schema: GraphQLSchema, seal: CursorSeal): GraphQLSch
   }
   return schema;
 
+  /**
+   * The page with its end cursor sealed when it is read: a page of 50 people holds 100 connections
+   * whose `pageInfo` the caller seldom selects, and each seal costs an AES-GCM cipher. Only the sealed
+   * cursor can be read from the page handed on; the plain one stays in the closure.
+   */
   function sealPage(page: PageLike | null | undefined, list: string) {
     const endCursor = page?.pageInfo?.endCursor;
-    return endCursor && !Array.isArray(page) ? { ...page, pageInfo: { ...page.pageInfo, endCursor: seal.seal(endCursor, list) } } : page;
+    if (!endCursor || Array.isArray(page)) return page;
+    let sealed: string | undefined;
+    const pageInfo = { ...page!.pageInfo };
+    Object.defineProperty(pageInfo, 'endCursor', { enumerable: true, get: () => (sealed ??= seal.seal(endCursor, list)) });
+    return { ...page, pageInfo };
   }
 }
