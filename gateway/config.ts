@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, integer, url } from '../subgraphs/kit/config.ts';
 import { corsOriginsFrom } from './cors.ts';
 import { fairSharingConfig, type FairSharingConfig } from './rate-limits.ts';
+import { signInConfigFrom, type SignInConfig } from './sign-in.ts';
 import { tracingConfig, type TracingConfig } from './tracing.ts';
 
 export type ScopeClaim = 'scope' | 'scp' | 'roles';
@@ -35,6 +36,8 @@ export interface GatewayConfig {
   readonly corsOrigins: readonly string[];
   /** Rate and concurrency limits per partner app and organisation (rate-limits.ts). */
   readonly fairSharing: FairSharingConfig;
+  /** OpenID Connect sign-in of the gateway's pages at ISSUER, or null (sign-in.ts). */
+  readonly signIn: SignInConfig | null;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -51,6 +54,7 @@ export function loadGatewayConfig(env: Env = process.env, argv: readonly string[
   if (!['scope', 'scp', 'roles'].includes(scopeClaim)) throw new ConfigError('SCOPE_CLAIM must be scope, scp or roles');
   const jwksUrl = url(env, 'ISSUER_JWKS_URL');
   const production = env.NODE_ENV === 'production';
+  const issuer = env.ISSUER ?? 'passerelle-dev-issuer';
   if (production && !jwksUrl && !env.ISSUER_JWKS_FILE) throw new ConfigError('ISSUER_JWKS_URL (or ISSUER_JWKS_FILE) is required in production');
   return Object.freeze({
     host: env.HOST ?? '127.0.0.1',
@@ -58,7 +62,7 @@ export function loadGatewayConfig(env: Env = process.env, argv: readonly string[
     production,
     supergraphPath: path.resolve(typeof values.supergraph === 'string' ? values.supergraph : env.SUPERGRAPH_PATH ?? 'schema/supergraph.graphql'),
     subgraphUrls: Object.freeze(subgraphUrls),
-    issuer: env.ISSUER ?? 'passerelle-dev-issuer',
+    issuer,
     audience: env.AUDIENCE ?? 'passerelle',
     issuerJwks: jwksUrl ? { url: jwksUrl } : { file: path.resolve(env.ISSUER_JWKS_FILE ?? path.join(dataDir, 'keys', 'dev-issuer.jwks.json')) },
     scopeClaim,
@@ -74,5 +78,6 @@ export function loadGatewayConfig(env: Env = process.env, argv: readonly string[
     tracing: tracingConfig(env),
     corsOrigins: corsOriginsFrom(env),
     fairSharing: fairSharingConfig(env),
+    signIn: signInConfigFrom(env, issuer),
   });
 }

@@ -1,5 +1,6 @@
 // The Passerelle gateway: Apollo Server over an ApolloGateway that serves a composed supergraph.
-// The gateway's own pages, /explorer and /indicators, are static files (pages/serve.ts).
+// The gateway's own pages, /explorer and /indicators, are static files (pages/serve.ts); /indicators
+// signs analysts in at the trusted issuer by itself (sign-in.ts says where).
 // A request meets, in order: allowed browser origins (cors.ts) → body limit and JSON-only bodies
 // (kit/http.ts) → CSRF prevention and no batching (Apollo Server options) →
 // authentication (context) → fair sharing between partner apps and organisations (rate-limits.ts) →
@@ -34,6 +35,7 @@ import { introspectionGate } from './introspection.ts';
 import { landingPage } from './landing-page.ts';
 import { cors } from './cors.ts';
 import { pages } from './pages/serve.ts';
+import { signInOrigins, signInRoute } from './sign-in.ts';
 import { TrustedDocuments } from './trusted-documents.ts';
 import { invalidTextRefusal } from './input-validation.ts';
 
@@ -126,7 +128,11 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     bodyLimitBytes: config.bodyLimitBytes,
     apollo,
     ready: () => loaded && !shutdown?.draining,
-    handlers: [metricsRoute(metrics), cors({ allowedOrigins: config.corsOrigins }), await pages({ production: config.production, logger }), fairSharing.handler()],
+    handlers: [
+      metricsRoute(metrics), cors({ allowedOrigins: config.corsOrigins }),
+      signInRoute(config.signIn), await pages({ production: config.production, logger, connectOrigins: signInOrigins(config.signIn) }),
+      fairSharing.handler(),
+    ],
     context: async ({ req }) => {
       const caller = await authenticate(req.headers.authorization);
       await fairSharing.admit(req, caller);

@@ -17,11 +17,17 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** Same origin only; styles inline because GraphiQL's widgets set them; images and fonts as data: URLs. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
-  "font-src 'self' data:", "connect-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-].join('; ');
+/**
+ * Same origin only; styles inline because GraphiQL's widgets set them; images and fonts as data: URLs.
+ * The one exception: when the pages sign analysts in (sign-in.ts), they may fetch the issuer's
+ * metadata and token endpoint, on the issuer's origin.
+ */
+export function contentSecurityPolicy(connectOrigins: readonly string[] = []): string {
+  return [
+    "default-src 'none'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
+    "font-src 'self' data:", ["connect-src 'self'", ...connectOrigins].join(' '), "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 interface StaticFile {
   readonly type: string;
@@ -65,13 +71,13 @@ function loadPages(): Map<string, StaticFile> {
   return files;
 }
 
-function send(req: IncomingMessage, res: ServerResponse, file: StaticFile): void {
+function send(req: IncomingMessage, res: ServerResponse, file: StaticFile, policy: string): void {
   const headers: Record<string, string> = {
     'content-type': file.type,
     'cache-control': 'no-cache',
     etag: file.etag,
     vary: 'Accept-Encoding',
-    'content-security-policy': CONTENT_SECURITY_POLICY,
+    'content-security-policy': policy,
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
     'cross-origin-opener-policy': 'same-origin',
@@ -92,6 +98,8 @@ function send(req: IncomingMessage, res: ServerResponse, file: StaticFile): void
 export interface PagesOptions {
   readonly production: boolean;
   readonly logger: Pick<Logger, 'info' | 'warn'>;
+  /** Other origins the pages may fetch: the issuer they sign analysts in at (sign-in.ts). */
+  readonly connectOrigins?: readonly string[];
 }
 
 /**
@@ -111,6 +119,7 @@ export async function pages(options: PagesOptions) {
   }
   const files = loadPages();
   const missing = PAGES.filter((p) => !files.has(`/${p}`));
+  const policy = contentSecurityPolicy(options.connectOrigins);
   if (missing.length) options.logger.warn({ missing }, 'pages not built: run npm run build:pages');
   return (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
     const page = url.pathname.split('/')[1] as PageName;
@@ -122,7 +131,7 @@ export async function pages(options: PagesOptions) {
     }
     const file = files.get(url.pathname);
     if (file) {
-      send(req, res, file);
+      send(req, res, file, policy);
     } else if (missing.includes(page)) {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
       res.end(`/${page} is not built on this server: run npm run build:pages\n`);

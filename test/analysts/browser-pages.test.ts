@@ -4,12 +4,13 @@
 // shows the API's numbers, never a hidden cell as a number, and exports the table it shows as CSV;
 // axe-core finds no serious accessibility violation. Screenshots, page weights and load times go to
 // test-artifacts/.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { ARTIFACTS, axe, openBrowser, pageCost, screenshot, type Session } from '../browser/chromium.ts';
 import { analystToken, gql } from './client.ts';
+import { apiCells, expectSameFigures, number, shownTable } from './page-tables.ts';
 
 let session: Session;
 
@@ -24,6 +25,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await session?.close();
+  mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(path.join(ARTIFACTS, 'page-costs.json'), `${JSON.stringify(costs, null, 2)}\n`);
 });
 
@@ -36,10 +38,9 @@ function pageUrl(page: string, token?: string): string {
  * every request through the blocking rule turns Chromium's HTTP cache off.
  */
 async function measure(page: Page, url: string, name: string, ready: () => Promise<unknown>) {
-  const started = Date.now();
   await page.goto(url);
   await ready();
-  costs[name] = { ...(await pageCost(page)), readyMs: Date.now() - started };
+  costs[name] = await pageCost(page);
 }
 
 describe('/explorer', () => {
@@ -58,7 +59,12 @@ describe('/explorer', () => {
   it('loads without the internet, runs a saved example with the token of the fragment, and documents the schema', async () => {
     const token = await analystToken();
     const page = await session.newPage();
-    const editorReady = () => page.locator('.graphiql-query-editor .CodeMirror').first().waitFor();
+    // Ready for the analyst: the editors are up and the schema's introspection has come back.
+    const schemaLoaded = () => page.evaluate(() => (globalThis as unknown as { performance: { getEntriesByType(type: string): { name: string }[] } }).performance.getEntriesByType('resource').some((e) => e.name.endsWith('/graphql')));
+    const editorReady = async () => {
+      await page.locator('.graphiql-query-editor .CodeMirror').first().waitFor();
+      await eventually(schemaLoaded).toBe(true);
+    };
     await measure(page, pageUrl('explorer', token), 'explorer', editorReady);
     // The token left the address bar as soon as it was read.
     expect(page.url()).not.toContain(token);
@@ -94,49 +100,6 @@ describe('/explorer', () => {
     await page.close();
   }, SLOW);
 });
-
-/** The table under a chart as the page shows it: one entry per row, figures as displayed text. */
-async function shownTable(page: Page, section: string) {
-  return page.locator(`#${section} tbody tr`).evaluateAll((rows: any[]) => rows.map((tr) => {
-    const cells: any[] = [...tr.querySelectorAll('td')];
-    return { period: tr.getAttribute('data-period'), area: tr.getAttribute('data-area'), value: cells[0].textContent!, yearBefore: cells[1].textContent!, change: cells[2].textContent! };
-  }));
-}
-
-/** "1 234" → 1234; "secret (…)" and "—" stay text. */
-function number(text: string): number | string {
-  const digits = text.replace(/[\s\u202f\u00a0]/g, '');
-  return /^-?\d+$/.test(digits) ? Number(digits) : text;
-}
-
-const CELLS = 'period area value { count countSuppressedBecause } yearBefore { count countSuppressedBecause } countChange';
-
-async function apiCells(token: string, field: string, args: string) {
-  const res = await gql(token, `{ t: ${field}(${args}) { cells { ${CELLS} } } }`);
-  expect(res.errors).toBeUndefined();
-  return res.data.t.cells as { period: string; area: string; value: { count: number | null; countSuppressedBecause: string | null }; yearBefore: { count: number | null; countSuppressedBecause: string | null } | null; countChange: number | null }[];
-}
-
-/** Every row of the page equals the API's cell; hidden ones are written as hidden, never as a number. */
-function expectSameFigures(shown: Awaited<ReturnType<typeof shownTable>>, api: Awaited<ReturnType<typeof apiCells>>): number {
-  expect(shown.map((r) => `${r.period}/${r.area}`)).toEqual(api.map((c) => `${c.period}/${c.area}`));
-  let hidden = 0;
-  shown.forEach((row, i) => {
-    const cell = api[i];
-    for (const [text, value] of [[row.value, cell.value], [row.yearBefore, cell.yearBefore]] as const) {
-      if (value?.countSuppressedBecause) {
-        hidden += 1;
-        expect(text, `${row.period} ${row.area}`).toMatch(/^secret \(/);
-        expect(text).not.toMatch(/\d/);
-      } else if (value) {
-        expect(number(text), `${row.period} ${row.area}`).toBe(value.count);
-      }
-    }
-    if (cell.countChange === null) expect(row.change).toBe('—');
-    else expect(Number(row.change.replace(/[^\d,+-]/g, '').replace(',', '.'))).toBe(cell.countChange);
-  });
-  return hidden;
-}
 
 function parseCsv(text: string): Record<string, string>[] {
   const [header, ...lines] = text.replace(/^\uFEFF/, '').trim().split('\r\n').map((l) => l.split(';'));

@@ -7,8 +7,9 @@ export function analystToken(options: { organisation?: Organisation; territory?:
   return mintDevToken(inject('analystsDataDir'), { organisation: options.organisation ?? 'dgefp', role: 'analyst', territory: options.territory });
 }
 
-export async function gql(token: string, query: string, variables: Record<string, unknown> = {}): Promise<{ data?: any; errors?: { message: string; extensions?: { code?: string; field?: string } }[] }> {
-  const res = await fetch(inject('analystsGatewayUrl'), {
+/** Asks the analysts' gateway (or another one, given its URL) with a bearer token. */
+export async function gql(token: string, query: string, variables: Record<string, unknown> = {}, gatewayUrl = inject('analystsGatewayUrl')): Promise<{ data?: any; errors?: { message: string; extensions?: { code?: string; field?: string } }[] }> {
+  const res = await fetch(gatewayUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query, variables }),

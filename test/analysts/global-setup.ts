@@ -15,6 +15,8 @@ declare module 'vitest' {
     analystsGatewayUrl: string;
     analystsDataDir: string;
     analystsScale: number;
+    /** The stack's subgraphs by name, for a second gateway configured otherwise (sign-in.test.ts). */
+    analystsSubgraphUrls: Record<string, string>;
   }
 }
 
@@ -56,5 +58,6 @@ export default async function setup(project: TestProject) {
   project.provide('analystsGatewayUrl', stack.gatewayUrl);
   project.provide('analystsDataDir', dataDir);
   project.provide('analystsScale', scale);
+  project.provide('analystsSubgraphUrls', Object.fromEntries(Object.values(stack.subgraphs).map((s) => [s.name, s.url])));
   return () => stack.stop();
 }

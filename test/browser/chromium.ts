@@ -73,22 +73,39 @@ export async function axe(page: Page, options: { exclude?: string[] } = {}): Pro
   }, options.exclude ?? []);
 }
 
-/** Page weight and load time as Chromium measured them (Navigation and Resource Timing). */
-export async function pageCost(page: Page): Promise<{ transferredKB: number; decodedKB: number; requests: number; domContentLoadedMs: number; loadMs: number }> {
+export interface PageCost {
+  readonly transferredKB: number;
+  readonly decodedKB: number;
+  readonly requests: number;
+  /** Each request: path, bytes on the wire (headers included) and decoded body bytes. */
+  readonly resources: readonly { readonly path: string; readonly transferred: number; readonly decoded: number }[];
+  readonly domContentLoadedMs: number;
+  readonly loadMs: number;
+  /** When the page marked its first figures shown (`performance.mark('figures-shown')`), if it did. */
+  readonly figuresShownMs: number | null;
+  /** Time since the navigation started, when the test saw the page ready. */
+  readonly readyMs: number;
+}
+
+/** Page weight and load time as Chromium measured them (Navigation, Resource and User Timing). */
+export async function pageCost(page: Page): Promise<PageCost> {
   return page.evaluate(() => {
     // Evaluated in the page (DOM types are not in the tests' program).
-    type Entry = { transferSize: number; decodedBodySize: number; domContentLoadedEventEnd: number; loadEventEnd: number };
-    const { performance } = globalThis as unknown as { performance: { getEntriesByType(type: string): Entry[] } };
+    type Entry = { name: string; startTime: number; transferSize: number; decodedBodySize: number; domContentLoadedEventEnd: number; loadEventEnd: number };
+    const { performance } = globalThis as unknown as { performance: { now(): number; getEntriesByType(type: string): Entry[]; getEntriesByName(name: string): Entry[] } };
     const nav = performance.getEntriesByType('navigation')[0];
-    const resources = performance.getEntriesByType('resource');
-    const all = [nav, ...resources];
+    const all = [nav, ...performance.getEntriesByType('resource')];
     const kb = (n: number) => Math.round(n / 1024);
+    const shown = performance.getEntriesByName('figures-shown')[0];
     return {
       transferredKB: kb(all.reduce((s, e) => s + e.transferSize, 0)),
       decodedKB: kb(all.reduce((s, e) => s + e.decodedBodySize, 0)),
       requests: all.length,
+      resources: all.map((e) => ({ path: new URL(e.name).pathname, transferred: e.transferSize, decoded: e.decodedBodySize })),
       domContentLoadedMs: Math.round(nav.domContentLoadedEventEnd),
       loadMs: Math.round(nav.loadEventEnd),
+      figuresShownMs: shown ? Math.round(shown.startTime) : null,
+      readyMs: Math.round(performance.now()),
     };
   });
 }

@@ -1,10 +1,12 @@
 // /indicators: the partners' indicators for analysts, read from the graph's aggregate API with the
-// analyst's token (pasted, or handed in the URL fragment by `npm start`: #token=…, read once and
-// removed from the address bar, never sent in a query string). Two views: France over time and the
+// analyst's token: signed in at the gateway's issuer (OpenID Connect with PKCE, sign-in.ts, when the
+// gateway is configured for it), pasted, or handed in the URL fragment by `npm start` (#token=…, read
+// once and removed from the address bar, never sent in a query string). The token lives in memory. Two views: France over time and the
 // régions or départements of one year; each chart has its table underneath and a CSV export of the
 // same rows. A hidden cell (statistical secrecy) is drawn as hidden — a dashed grey band marked
 // "secret" — never as a bar of height 0.
 import * as Plot from '@observablehq/plot';
+import { callbackParams, completeSignIn, signIn, signInConfig, signOut, SignInError, type SignInConfig } from './sign-in.ts';
 import { ApiError, displayChange, displayFigure, INDICATORS, periodLabel, periodRange, publishedUntil, publishedYears, readTable, toCsv, type Figure, type Indicator, type Row } from './indicators.ts';
 import './indicators.css';
 
@@ -24,6 +26,8 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<st
 }
 
 let token = '';
+/** Where the analyst signed in, when the token came from there (null: pasted or handed). */
+let signedInWith: string | null = null;
 const state = { indicator: INDICATORS[0], until: '', year: 0 };
 
 function status(message: string, error = false): void {
@@ -45,9 +49,12 @@ function describeToken(value: string): string {
   }
 }
 
-function useToken(value: string): void {
+function useToken(value: string, provider: string | null = null): void {
   token = value.trim();
-  $('token-state').textContent = token ? describeToken(token) : 'Aucun jeton : collez celui que vous a remis votre organisation.';
+  signedInWith = token ? provider : null;
+  const described = token ? describeToken(token) : 'Aucun jeton : connectez-vous, ou collez celui que vous a remis votre organisation.';
+  $('token-state').textContent = signedInWith ? `Connecté avec ${signedInWith}. ${described}` : described;
+  $('sign-out-button').hidden = !token;
   if (token) void loadIndicator();
 }
 
@@ -175,6 +182,8 @@ function renderView(sectionId: string, title: string, indicator: Indicator, rows
   button.addEventListener('click', () => download(fileName, toCsv(indicator, rows)));
   section.replaceChildren(heading, figure, legend, el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': `Tableau : ${title}` }, table(indicator, rows, tableCaption, along)), button);
   section.hidden = false;
+  // For the page's measurements (test/analysts/browser-pages.test.ts): when the first figures showed.
+  if (!performance.getEntriesByName('figures-shown').length) performance.mark('figures-shown');
 }
 
 /** Each load is numbered: an answer that arrives after a newer choice was made is dropped. */
@@ -251,7 +260,62 @@ function setUp(): void {
     const handed = fromFragment();
     if (handed) useToken(handed);
   });
+  // The issuer's answer, when the page is that (read before the fragment is cleared).
+  const callback = callbackParams(new URL(location.href));
   useToken(fromFragment() ?? '');
+  void setUpSignIn(callback);
+}
+
+/** Forgets the token and every figure read with it. */
+function forget(): void {
+  generation += 1;
+  useToken('');
+  ($('token') as HTMLInputElement).value = '';
+  for (const id of ['over-time', 'by-area']) {
+    $(id).replaceChildren();
+    $(id).hidden = true;
+  }
+}
+
+/** The sign-in buttons when the gateway names an issuer; completes a sign-in the issuer sent back. */
+async function setUpSignIn(callback: URLSearchParams | null): Promise<void> {
+  const config = await signInConfig();
+  if (callback && !config) status('Connexion impossible : la passerelle ne propose pas de connexion.', true);
+  if (!config) return;
+  showSignIn(config);
+  if (!callback) return;
+  status(`Connexion avec ${config.providerName}…`);
+  try {
+    const accessToken = await completeSignIn(config, callback);
+    status('');
+    useToken(accessToken, config.providerName);
+  } catch (error) {
+    forget();
+    status(error instanceof SignInError ? error.message : `Connexion impossible (${String(error)}).`, true);
+  }
+}
+
+function showSignIn(config: SignInConfig): void {
+  const button = $('sign-in-button') as HTMLButtonElement;
+  button.textContent = `Se connecter avec ${config.providerName}`;
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    status(`Redirection vers ${config.providerName}…`);
+    try {
+      await signIn(config);
+    } catch (error) {
+      button.disabled = false;
+      status(error instanceof SignInError ? error.message : `Connexion impossible (${String(error)}).`, true);
+    }
+  });
+  $('sign-out-button').addEventListener('click', async () => {
+    const provider = signedInWith;
+    forget();
+    status('Vous êtes déconnecté : le jeton est effacé de cette page.');
+    // The issuer's session ends too, when the token came from there.
+    if (provider) await signOut(config);
+  });
+  $('sign-in').hidden = false;
 }
 
 setUp();
