@@ -173,6 +173,13 @@ describe('signing in on /indicators with OpenID Connect', () => {
     expect(months).toEqual(await apiCells(await analystToken(), 'returnToEmploymentStatistics', 'from: "2025-01", to: "2025-12"'));
 
     await screenshot(page, 'indicators-signed-in');
+    // The explorer opens in a tab of its own with the same token in its headers editor.
+    const [explorer] = await Promise.all([session.context.waitForEvent('page'), page.getByRole('button', { name: 'Ouvrir l\'explorateur GraphQL avec ce jeton' }).click()]);
+    const editors = () => explorer.locator('.graphiql-editor-tool .CodeMirror').evaluateAll((all: any[]) => all.map((e) => e.CodeMirror.getValue()).join('\n'));
+    await eventually(editors).toContain(`"Authorization": "Bearer ${token}"`);
+    expect(explorer.url()).toBe(`${gateway.url}explorer`);
+    await explorer.close();
+
     const violations = await axe(page);
     expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')).toEqual([]);
 

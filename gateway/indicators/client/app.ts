@@ -54,7 +54,9 @@ function useToken(value: string, provider: string | null = null): void {
   signedInWith = token ? provider : null;
   const described = token ? describeToken(token) : 'Aucun jeton : connectez-vous, ou collez celui que vous a remis votre organisation.';
   $('token-state').textContent = signedInWith ? `Connecté avec ${signedInWith}. ${described}` : described;
+  $('sign-in-button').hidden = Boolean(token);
   $('sign-out-button').hidden = !token;
+  $('explorer-button').hidden = !token;
   if (token) void loadIndicator();
 }
 
@@ -314,6 +316,11 @@ function showSignIn(config: SignInConfig): void {
     status('Vous êtes déconnecté : le jeton est effacé de cette page.');
     // The issuer's session ends too, when the token came from there.
     if (provider) await signOut(config);
+  });
+  // The explorer has no sign-in of its own: it gets this token in its URL fragment (never sent to a
+  // server; it reads it once and clears the address bar), in a tab of its own.
+  $('explorer-button').addEventListener('click', () => {
+    if (token) window.open(`/explorer#token=${encodeURIComponent(token)}`, '_blank', 'noopener');
   });
   $('sign-in').hidden = false;
 }
