@@ -77,7 +77,7 @@ describe('a fifth partner subgraph, added with no edit to France Travail', () =>
 
   it('composes the hub with the toy\'s plumbing generated, inaccessible to clients', () => {
     expect(supergraph).toMatch(/mdphEvents \{ occurredOn partner kind summary reference \}/);
-    expect(supergraph).toMatch(/mdphFundingReferences: \[FundingReference!\]! @inaccessible @join__field\(graph: MDPH\) @join__field\(graph: POLE_EMPLOI, external: true\)/);
+    expect(supergraph).toMatch(/mdphFundingReferences: \[FundingReference!\] @inaccessible @join__field\(graph: MDPH\) @join__field\(graph: POLE_EMPLOI, external: true\)/);
   });
 
   it('shows the toy\'s event in Person.history and its funding in Person.fundings, merged with the four partners', async () => {
