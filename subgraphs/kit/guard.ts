@@ -17,6 +17,10 @@ const PERSON = 'Person';
 
 type Guarded = Record<string, unknown> & { __typename?: string };
 
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
 function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (Array.isArray(value)) return value.length === 0;
@@ -48,12 +52,19 @@ export class PerimeterGuard {
         const ofPersonal = this.#personal.has(type.name);
         if (!returnsPersonal && !ofPersonal) continue;
         const resolve: GraphQLFieldResolver<unknown, SubgraphContext> = field.resolve ?? defaultFieldResolver;
-        field.resolve = async (source, args, ctx, info) => {
-          let value = await resolve(source, args, ctx, info);
-          if (returnsPersonal) value = await this.#gate(value, field.type, ctx, info);
-          if (ofPersonal && !isEmpty(value)) this.#audit(type.name, source as Guarded, [`${type.name}.${field.name}`], ctx);
+        const read = [`${type.name}.${field.name}`];
+        const audited = (source: unknown, ctx: SubgraphContext, value: unknown) => {
+          if (ofPersonal && !isEmpty(value)) this.#audit(type.name, source as Guarded, read, ctx);
           return value;
         };
+        field.resolve = returnsPersonal
+          ? async (source, args, ctx, info) => audited(source, ctx, await this.#gate(await resolve(source, args, ctx, info), field.type, ctx, info))
+          // A field that returns no personal object (a scalar of a person, most often) is only
+          // audited: synchronously when its resolver is, as a promise per field costs more than the field.
+          : (source, args, ctx, info) => {
+            const value = resolve(source, args, ctx, info);
+            return isPromiseLike(value) ? Promise.resolve(value).then((v) => audited(source, ctx, v)) : audited(source, ctx, value);
+          };
       }
     }
     return schema;

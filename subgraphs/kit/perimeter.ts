@@ -4,6 +4,7 @@
 // or an object missing the attribute its rule reads is outside.
 import DataLoader from 'dataloader';
 import type { EntityManager, EntitySchema, FilterQuery } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import { territoryFilter, type Caller } from './caller.ts';
 import { PersonDirectory, residentCondition } from './person-directory.ts';
 import type { PartnerPolicy, RowRule } from './policy.ts';
@@ -22,7 +23,8 @@ export class Perimeter {
     this.#caller = caller;
     this.#territory = territoryFilter(caller);
     this.#residence = new DataLoader(async (ids) => {
-      const rows = await em.find(PersonDirectory, { personId: { $in: [...ids] } });
+      // Plain rows: read once per request, never written through this unit of work.
+      const rows = await (em as unknown as SqlEntityManager).createQueryBuilder(PersonDirectory).select('*').where({ personId: { $in: [...ids] } }).execute('all', true);
       const found = new Map(rows.map((r) => [r.personId, r.departement]));
       return ids.map((id) => found.get(id) ?? null);
     });

@@ -4,6 +4,7 @@
 // must not cross callers).
 import DataLoader from 'dataloader';
 import type { EntityManager, EntitySchema, FilterQuery, FindOptions } from '@mikro-orm/core';
+import type { SqlEntityManager } from '@mikro-orm/sql';
 import { connection, page, type Connection, type PageArgs } from './pagination.ts';
 import type { Perimeter } from './perimeter.ts';
 
@@ -32,6 +33,18 @@ export class Rows {
     return this.#em.find(entity, this.where(entity, own) as never, options as never) as Promise<E[]>;
   }
 
+  /**
+   * Visible rows as plain objects under their property names, values converted as for entities,
+   * without entity hydration or the unit of work: what the batched loaders hand to resolvers, which
+   * only read them (hydrating and tracking a page's rows was a fifth of a subgraph's CPU). The same
+   * condition as `find`.
+   */
+  #plain<E extends object>(entity: EntitySchema<E, any>, own: object, orderBy?: OrderBy<E>): Promise<E[]> {
+    const qb = (this.#em as unknown as SqlEntityManager).createQueryBuilder(entity).select('*').where(this.where(entity, own) as never);
+    if (orderBy) qb.orderBy(orderBy as never);
+    return qb.execute('all', true) as Promise<E[]>;
+  }
+
   one<E extends object>(entity: EntitySchema<E, any>, own: object): Promise<E | null> {
     return this.#em.findOne(entity, this.where(entity, own) as never) as Promise<E | null>;
   }
@@ -54,7 +67,7 @@ export class Rows {
   /** Visible rows by a unique key, batched: null for unknown keys and for rows outside the perimeter. */
   byKey<E extends object>(entity: EntitySchema<E, any>, key: keyof E & string): DataLoader<string, E | null> {
     return this.#loader(`${entity.meta.className}.${key}`, () => new DataLoader<string, E | null>(async (keys) => {
-      const rows = await this.find(entity, { [key]: { $in: [...keys] } });
+      const rows = await this.#plain(entity, { [key]: { $in: [...keys] } });
       const found = new Map(rows.map((row) => [String(row[key]), row]));
       return keys.map((k) => found.get(k) ?? null);
     }));
@@ -63,7 +76,7 @@ export class Rows {
   /** Visible children of many parents at once, grouped by the parent key, each group ordered. */
   groupedBy<E extends object>(entity: EntitySchema<E, any>, foreignKey: keyof E & string, orderBy: OrderBy<E>): DataLoader<string, E[]> {
     return this.#loader(`${entity.meta.className}[${foreignKey}]${JSON.stringify(orderBy)}`, () => new DataLoader<string, E[]>(async (keys) => {
-      const rows = await this.find(entity, { [foreignKey]: { $in: [...keys] } }, { orderBy: orderBy as never });
+      const rows = await this.#plain(entity, { [foreignKey]: { $in: [...keys] } }, orderBy);
       const groups = new Map<string, E[]>(keys.map((k) => [k, []]));
       for (const row of rows) groups.get(String(row[foreignKey]))?.push(row);
       return keys.map((k) => groups.get(k) ?? []);
