@@ -205,7 +205,12 @@ const fundingReference = (row: AidRequestRow) => ({ id: row.id, typename: 'Fiphf
 
 const regionNames = new Map(departements.map((d) => [d.regionCode, d.regionName]));
 
-/** Reference data: the same for every caller, cacheable by the gateway and clients. */
+/**
+ * Reference data: the same for every caller. The hint is for Apollo's cache-control plugin, which the
+ * subgraphs do not run (kit/server.ts); without `@cacheControl` on the object fields below it (maxAge
+ * 0 by default) it only ever made cacheable an answer selecting none of them. Kept for the day the
+ * schema declares them.
+ */
 function cacheable(info: Info, maxAge: number): void {
   const hinted = info as Info & { cacheControl?: { setCacheHint(hint: { maxAge: number; scope: 'PUBLIC' }): void } };
   hinted.cacheControl?.setCacheHint({ maxAge, scope: 'PUBLIC' });
