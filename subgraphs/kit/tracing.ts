@@ -52,6 +52,10 @@ function samplerOf(name: string, ratio: number): Sampler {
   }
 }
 
+/** Whether this process exports spans (startTracing registered a provider); false: every span is a no-op. */
+let recording = false;
+export const tracingRecords = (): boolean => recording;
+
 /**
  * Registers the process's tracer provider, context manager and W3C propagator. `exporter` is for
  * tests (an in-memory exporter); otherwise OTLP over HTTP when configured, else nothing.
@@ -70,6 +74,7 @@ export function startTracing(serviceName: string, config: TracingConfig, exporte
     spanProcessors: processors,
   });
   trace.setGlobalTracerProvider(provider);
+  recording = true;
   return { shutdown: () => provider.shutdown() };
 }
 
