@@ -42,11 +42,16 @@ function completionError(value: unknown): GraphQLFormattedError {
 export function maskGatewayInternals(logger: Logger): ApolloServerPlugin<GatewayContext> {
   const masked = <T extends FormattedExecutionResult>(result: T, context: GatewayContext, operation: string | null): T => {
     const completion = Array.isArray(result.extensions?.valueCompletion) ? result.extensions.valueCompletion.map(completionError) : [];
+    // A null in an object whose field a partner's fault already reports (the DPO trail, whole or
+    // absent, without that partner's window) is explained: it gets no second error.
+    const parent = (path: readonly (string | number)[] | undefined) => JSON.stringify(path?.slice(0, -1));
+    const explained = new Set((result.errors ?? []).filter((e) => SUBGRAPH_FAULT_CODES.has(String(e.extensions?.code))).map((e) => parent(e.path)));
+    const unexplained = completion.filter((e) => !explained.has(parent(e.path)));
     const out = { ...result };
     delete out.extensions;
     if (completion.length > 0) {
       logger.warn({ requestId: context.requestId, operation, valueCompletion: completion.map((e) => ({ path: e.path, message: e.message })) }, 'a subgraph left null a non-null field');
-      out.errors = [...(result.errors ?? []), ...completion.map((e) => maskGatewayError(e))];
+      if (unexplained.length > 0) out.errors = [...(result.errors ?? []), ...unexplained.map((e) => maskGatewayError(e))];
     }
     return out;
   };

@@ -88,13 +88,20 @@ export function faultAnswer(fault: SubgraphFault, request: SubgraphRequest): { d
         entity[key] = null;
         inputs = true;
       }
-      paths.add(merged ?? key);
+      paths.add(merged ?? (isAuditWindow(representation.__typename, key) ? AUDIT_TRAIL_FIELD : key));
     }
     for (const key of paths) errors.push(error(['_entities', index, key]));
     return entity;
   });
   return { ...(inputs ? { data: { _entities: answered } } : {}), errors: errors.length ? errors : [error()] };
 }
+
+/**
+ * A partner's window of the DPO trail (`<prefix>AuditWindow`, kit/audit-trail.ts): the trail is whole
+ * or absent, so the input stays missing and the error goes where the client sees the trail fail.
+ */
+const isAuditWindow = (typename: string | undefined, key: string) => typename === 'AuditEntryConnection' && key.endsWith('AuditWindow');
+const AUDIT_TRAIL_FIELD = 'nodes';
 
 /** The hub's merged field (kit/hub.ts PLUMBING) that `key` of `typename` is an input of, if any. */
 function mergedFieldOf(typename: string | undefined, key: string): string | null {

@@ -67,6 +67,14 @@ describe('Person.history with Cap emploi down', () => {
     expect(error.message).toContain('Cap emploi');
     for (const leak of leaks()) expect(said(answer)).not.toContain(leak);
 
+    // The DPO's trail is whole or absent (schema/non-null-across-subgraphs.json): absent, with Cap emploi
+    // named, and the person kept.
+    const dpo = await env.token('france-travail', 'dpo');
+    const trail = await post(env.stack.gatewayUrl, dpo, 'query($id: ID!) { person(id: $id) { id auditTrail(first: 5) { totalCount nodes { id partner } } } }', { id });
+    expect(trail.body.data).toEqual({ person: { id, auditTrail: null } });
+    expect(trail.body.errors).toEqual([{ message: expect.stringContaining('Cap emploi'), path: ['person', 'auditTrail', 'nodes'], extensions: { code: 'SUBGRAPH_UNAVAILABLE', partner: 'CAP_EMPLOI' } }]);
+    for (const leak of leaks()) expect(said(trail)).not.toContain(leak);
+
     const restarting = performance.now();
     await env.stack.restartSubgraph('cap-emploi');
     const restartMs = Math.round(performance.now() - restarting);
