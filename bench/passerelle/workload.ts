@@ -102,7 +102,7 @@ export async function passerelleOperations(dataDir: string, choices: Choices, di
     },
     {
       id: 'analyst-aggregate', title: "an analyst's aggregate (job seekers by département)", operationName: 'BenchJobSeekersByDepartement',
-      requests: [{ authorization: await analystToken(dataDir), body: graphqlBody('BenchJobSeekersByDepartement', { from: '2024-01-01' }) }],
+      requests: [{ authorization: await analystToken(dataDir), body: graphqlBody('BenchJobSeekersByDepartement', { from: '2024-01-01', to: '2024-12-31' }) }],
     },
     {
       id: 'record-orientation', title: 'an orientation recorded with its idempotency key', operationName: 'BenchRecordOrientation',
