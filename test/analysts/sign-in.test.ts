@@ -63,7 +63,10 @@ afterAll(async () => {
 async function withBrowser(test: (session: Session, page: Page) => Promise<void>): Promise<void> {
   const session = await openBrowser();
   try {
-    await test(session, await session.newPage());
+    const page = await session.newPage();
+    // Three sites' pages in a row on a machine the other suites share: a minute for each step.
+    page.setDefaultTimeout(60_000);
+    await test(session, page);
   } finally {
     await session.close();
   }
