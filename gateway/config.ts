@@ -38,6 +38,8 @@ export interface GatewayConfig {
   readonly fairSharing: FairSharingConfig;
   /** OpenID Connect sign-in of the gateway's pages at ISSUER, or null (sign-in.ts). */
   readonly signIn: SignInConfig | null;
+  /** Who executes query plans: Passerelle's executor (executor/), or `apollo`, ApolloGateway's own (for comparison). */
+  readonly executor: 'passerelle' | 'apollo';
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -55,6 +57,8 @@ export function loadGatewayConfig(env: Env = process.env, argv: readonly string[
   const jwksUrl = url(env, 'ISSUER_JWKS_URL');
   const production = env.NODE_ENV === 'production';
   const issuer = env.ISSUER ?? 'passerelle-dev-issuer';
+  const executor = env.GATEWAY_EXECUTOR ?? 'passerelle';
+  if (executor !== 'passerelle' && executor !== 'apollo') throw new ConfigError('GATEWAY_EXECUTOR must be passerelle or apollo');
   if (production && !jwksUrl && !env.ISSUER_JWKS_FILE) throw new ConfigError('ISSUER_JWKS_URL (or ISSUER_JWKS_FILE) is required in production');
   return Object.freeze({
     host: env.HOST ?? '127.0.0.1',
@@ -79,5 +83,6 @@ export function loadGatewayConfig(env: Env = process.env, argv: readonly string[
     corsOrigins: corsOriginsFrom(env),
     fairSharing: fairSharingConfig(env),
     signIn: signInConfigFrom(env, issuer),
+    executor,
   });
 }

@@ -6,7 +6,8 @@
 // authentication (context) → fair sharing between partner apps and organisations (rate-limits.ts) →
 // operation limits (limits.ts) →
 // introspection gate → trusted documents (registered operations marked; only those in production) →
-// operation name → field authorisation (AuthorizingGateway) → query plan → signed subgraph calls with
+// operation name → field authorisation (AuthorizingGateway) → query plan (ApolloGateway's planner and
+// cache) → its execution (executor/, Passerelle's; GATEWAY_EXECUTOR=apollo for Apollo's) → signed subgraph calls with
 // timeouts, a circuit breaker per subgraph and partial answers when one fails (subgraph-calls.ts) →
 // error masking (errors.ts). Around them: metrics (metrics.ts), traces (tracing.ts), request-scoped
 // logs (request-log.ts). Each concern lives in its own module; this file only lists them.
@@ -17,6 +18,7 @@ import { createLogger } from '../subgraphs/kit/logger.ts';
 import { authenticator } from './authentication.ts';
 import { AuthorizingGateway } from './authorizing-gateway.ts';
 import { progressiveOverride } from './override.ts';
+import { usePasserelleExecutor } from './executor/index.ts';
 import { loadGatewayConfig, type GatewayConfig } from './config.ts';
 import type { GatewayContext } from './context.ts';
 import { maskGatewayError, maskGatewayInternals } from './errors.ts';
@@ -82,6 +84,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     buildService: ({ name, url }) => new SignedSubgraphCall(subgraphs.clientFor(name, url)),
     logger,
   });
+  if (config.executor === 'passerelle') usePasserelleExecutor(gateway);
   progressiveOverride(gateway);
   authorizing = new AuthorizingGateway(gateway);
   countPlanCache(gateway, metrics);
