@@ -1,6 +1,11 @@
 // Authentication: every request carries a bearer JWT from a trusted issuer (keys from a JWKS),
 // checked for signature, algorithm, issuer, audience and lifetime before anything else runs; then its
 // claims, which fail closed (kit/caller.ts): a blank, malformed or unknown claim is a 401.
+// A token that passed is remembered by its exact text (verifiedTokens, a bounded LRU), so a client
+// that sends the same token on every request pays one signature check per minute, not one per
+// request: a remembered verdict never outlives the token's `exp`, nor one minute (a key the issuer
+// withdraws stops being honoured no later than jose's own JWKS cache would notice, ten minutes).
+// Refusals are never remembered.
 import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { GraphQLError } from 'graphql';
@@ -30,10 +35,44 @@ function scopesOf(payload: JWTPayload, claim: GatewayConfig['scopeClaim']): stri
 
 export type Authenticate = (authorization: string | undefined) => Promise<Caller>;
 
-export function authenticator(config: GatewayConfig, keys: JWTVerifyGetKey = issuerKeys(config)): Authenticate {
+/** Verified tokens remembered at most (distinct tokens in use within a minute). */
+const VERIFIED_TOKENS = 10_000;
+/** How long a verdict is remembered at most, whatever the token's `exp`. */
+const VERIFIED_FOR_MS = 60_000;
+
+/** The callers of tokens that passed, by exact token text, each until it must be checked again. */
+export class VerifiedTokens {
+  readonly #entries = new Map<string, { caller: Caller; until: number }>();
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
+
+  get(token: string): Caller | undefined {
+    const entry = this.#entries.get(token);
+    if (!entry) return undefined;
+    this.#entries.delete(token);
+    if (entry.until <= this.#now()) return undefined;
+    this.#entries.set(token, entry);
+    return entry.caller;
+  }
+
+  remember(token: string, caller: Caller, expSeconds: number): void {
+    const until = Math.min(expSeconds * 1000, this.#now() + VERIFIED_FOR_MS);
+    if (until <= this.#now()) return;
+    this.#entries.delete(token);
+    this.#entries.set(token, { caller, until });
+    if (this.#entries.size > VERIFIED_TOKENS) this.#entries.delete(this.#entries.keys().next().value!);
+  }
+}
+
+export function authenticator(config: GatewayConfig, keys: JWTVerifyGetKey = issuerKeys(config), verified = new VerifiedTokens()): Authenticate {
   return async (authorization) => {
     const token = /^Bearer (\S+)$/i.exec(authorization ?? '')?.[1];
     if (!token) throw unauthenticated('a bearer token is required (Authorization: Bearer <token>)');
+    const known = verified.get(token);
+    if (known) return known;
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
@@ -47,7 +86,9 @@ export function authenticator(config: GatewayConfig, keys: JWTVerifyGetKey = iss
       throw unauthenticated('the token is invalid, expired or not from a trusted issuer');
     }
     try {
-      return callerOf({ subject: payload.sub, organisation: payload.org, role: payload.role, territory: payload.territory, scopes: scopesOf(payload, config.scopeClaim) });
+      const caller = callerOf({ subject: payload.sub, organisation: payload.org, role: payload.role, territory: payload.territory, scopes: scopesOf(payload, config.scopeClaim) });
+      verified.remember(token, caller, payload.exp!);
+      return caller;
     } catch (error) {
       if (error instanceof ClaimError) throw unauthenticated(error.message);
       throw error;

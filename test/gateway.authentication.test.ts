@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SignJWT, decodeJwt, exportJWK, generateKeyPair } from 'jose';
-import { authenticator } from '../gateway/authentication.ts';
+import { authenticator, issuerKeys, VerifiedTokens } from '../gateway/authentication.ts';
 import { loadGatewayConfig } from '../gateway/config.ts';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'passerelle-auth-'));
@@ -43,6 +43,39 @@ describe('where the scopes come from', () => {
     expect(() => loadGatewayConfig({ SCOPE_CLAIM: 'groups' }, [])).toThrow(/SCOPE_CLAIM/);
     expect(() => loadGatewayConfig({ PORT: 'eighty' }, [])).toThrow(/PORT/);
     expect(() => loadGatewayConfig({ NODE_ENV: 'production' }, [])).toThrow(/ISSUER_JWKS_URL/);
+  });
+});
+
+describe('a token checked once, remembered until it must be checked again', () => {
+  it('checks the signature of the same token once, and every time for a refused one', async () => {
+    const { file, sign } = await issuer();
+    const config = loadGatewayConfig({ ISSUER_JWKS_FILE: file, ISSUER: 'https://idp.example' }, []);
+    const keys = issuerKeys(config);
+    let lookups = 0;
+    const authenticate = authenticator(config, (...args) => (lookups++, keys(...args)));
+    const token = `Bearer ${await sign({})}`;
+    const first = await authenticate(token);
+    expect(await authenticate(token)).toBe(first);
+    expect(lookups).toBe(1);
+    const forged = `${token.slice(0, -4)}AAAA`;
+    for (let i = 0; i < 2; i++) await expect(authenticate(forged)).rejects.toMatchObject({ extensions: { code: 'UNAUTHENTICATED' } });
+    expect(lookups).toBe(3);
+  });
+
+  it("never outlives the token's exp, nor a minute", () => {
+    let now = 1_000_000_000_000;
+    const verified = new VerifiedTokens(() => now);
+    const caller = { subject: 'u1' } as never;
+    verified.remember('short', caller, now / 1000 + 20);
+    verified.remember('long', caller, now / 1000 + 3600);
+    verified.remember('expired', caller, now / 1000 - 1);
+    expect(verified.get('expired')).toBeUndefined();
+    now += 19_999;
+    expect([verified.get('short'), verified.get('long')]).toEqual([caller, caller]);
+    now += 1;
+    expect(verified.get('short')).toBeUndefined();
+    now += 40_000;
+    expect(verified.get('long')).toBeUndefined();
   });
 });
 
