@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only products,sqlite,postgresql,national,profile] [--reseed]
+// `npm run bench [-- --quick] [--only products,sqlite,postgresql,national,profile] [--reseed] [--profile-products]
 //   [--postgres URL] [--scale 50000] [--national-scale 500000]`
 // Measures Passerelle's gateway against its peers in one run on this machine (issue 10) and writes
 // bench/results/<date>.md and .json. Not part of `npm test`.
@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
     scale: { type: 'string', default: '50000' },
     'national-scale': { type: 'string', default: '500000' },
     seed: { type: 'string', default: 'passerelle' },
+    /** Workload 1 under `node --cpu-prof` (gateways' profiles in .data/profiles-products; figures then skewed). */
+    'profile-products': { type: 'boolean', default: false },
   },
 });
 
@@ -280,6 +282,7 @@ async function products(): Promise<WorkloadResult> {
   const env: GatewayEnvironment = {
     supergraphPath, subgraphUrls: {}, dataDir: runDir, issuerJwksFile: keys.issuer.publicJwks, signingKeyFile: keys.gateway.privateKey,
     operationsDir: path.join(dir, 'operations'), baselineSigns: false, scratchDir: path.join(dir, 'scratch'),
+    cpuProfileDir: args['profile-products'] ? path.join(ROOT, '.data', 'profiles-products') : undefined,
   };
   const gateways = await startAll(ids, env);
   const token = await mintDevToken(runDir, { organisation: 'france-travail', role: 'counsellor', territory: ['27'], subject: 'ft-27-001' });
