@@ -22,7 +22,16 @@ function flattenAt(value: any, path: ResponsePath, from: number): any {
   if (from === path.length) return value;
   if (value === undefined || value === null) return value;
   const current = path[from];
-  if (current === '@') return (value as any[]).flatMap((element) => flattenAt(element, path, from + 1));
+  if (current === '@') {
+    // Array.prototype.flatMap's result, without its callback and intermediate arrays.
+    const flat: any[] = [];
+    for (const element of value as any[]) {
+      const inner = flattenAt(element, path, from + 1);
+      if (Array.isArray(inner)) for (const item of inner) flat.push(item);
+      else flat.push(inner);
+    }
+    return flat;
+  }
   if (typeof current !== 'string') throw new Error(`Unexpected ${typeof current} found in path`);
   if (Array.isArray(value)) throw new Error(`Unexpected array in result for path element ${current}`);
   return flattenAt(hasOwn.call(value, current) ? value[current] : undefined, path, from + 1);
