@@ -36,7 +36,11 @@ export function firstDifference(a: unknown, b: unknown, at = '$'): string | null
     for (const k of [...keys].sort()) {
       if (!(k in a)) return `${at}.${k} missing`;
       if (!(k in b)) return `${at}.${k} not in the reference`;
-      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`);
+      const [x, y] = [(a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]];
+      // Page cursors are sealed with a fresh IV on every answer (kit/cursor.ts): two answers of the
+      // same page never carry the same bytes, so only their presence is compared.
+      if (k === 'endCursor' && typeof x === 'string' && typeof y === 'string') continue;
+      const d = firstDifference(x, y, `${at}.${k}`);
       if (d) return d;
     }
     return null;
