@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { GraphQLError } from 'graphql';
 import { callerOf, ClaimError, type Caller } from '../subgraphs/kit/caller.ts';
+import { ExpiringCache } from '../subgraphs/kit/expiring-cache.ts';
 import type { GatewayConfig } from './config.ts';
 
 /** Accepted signature algorithms: asymmetric only (`none` and shared secrets are refused). */
@@ -42,28 +43,20 @@ const VERIFIED_FOR_MS = 60_000;
 
 /** The callers of tokens that passed, by exact token text, each until it must be checked again. */
 export class VerifiedTokens {
-  readonly #entries = new Map<string, { caller: Caller; until: number }>();
+  readonly #callers: ExpiringCache<Caller>;
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
     this.#now = now;
+    this.#callers = new ExpiringCache(VERIFIED_TOKENS, now);
   }
 
   get(token: string): Caller | undefined {
-    const entry = this.#entries.get(token);
-    if (!entry) return undefined;
-    this.#entries.delete(token);
-    if (entry.until <= this.#now()) return undefined;
-    this.#entries.set(token, entry);
-    return entry.caller;
+    return this.#callers.get(token);
   }
 
   remember(token: string, caller: Caller, expSeconds: number): void {
-    const until = Math.min(expSeconds * 1000, this.#now() + VERIFIED_FOR_MS);
-    if (until <= this.#now()) return;
-    this.#entries.delete(token);
-    this.#entries.set(token, { caller, until });
-    if (this.#entries.size > VERIFIED_TOKENS) this.#entries.delete(this.#entries.keys().next().value!);
+    this.#callers.set(token, caller, Math.min(expSeconds * 1000, this.#now() + VERIFIED_FOR_MS));
   }
 }
 

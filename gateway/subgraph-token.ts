@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { territoryClaimOf, type Caller } from '../subgraphs/kit/caller.ts';
 import { GATEWAY_ISSUER, GATEWAY_TOKEN_TTL_SECONDS, subgraphAudience } from '../subgraphs/kit/trust.ts';
+import { ExpiringCache } from '../subgraphs/kit/expiring-cache.ts';
 import type { SigningKey } from './keys.ts';
 
 function claimsOf(caller: Caller, operationName: string | null) {
@@ -34,45 +35,35 @@ export async function signSubgraphToken(key: SigningKey, subgraph: string, calle
 export interface SubgraphTokenOptions {
   /** A token is not handed out once less than this is left of its life (the longest a call may take, plus clock skew). */
   readonly minRemainingSeconds: number;
-  /** Distinct (caller, subgraph, operation) tokens kept; the oldest are dropped beyond. */
+  /** Distinct (caller, subgraph, operation) tokens kept; the least recently used are dropped beyond. */
   readonly maxEntries?: number;
   readonly now?: () => number;
-}
-
-interface Issued {
-  readonly token: Promise<string>;
-  readonly reusableUntil: number;
 }
 
 /** Subgraph tokens signed once and reused for most of their minute. */
 export class SubgraphTokens {
   readonly #key: SigningKey;
   readonly #reuseMs: number;
-  readonly #maxEntries: number;
   readonly #now: () => number;
-  // Insertion order is issue order: the first entries are the oldest.
-  readonly #issued = new Map<string, Issued>();
+  readonly #issued: ExpiringCache<Promise<string>>;
 
   constructor(key: SigningKey, options: SubgraphTokenOptions) {
     this.#key = key;
     // One second more: `iat` is rounded down to the second, so a token may end up to a second early.
     this.#reuseMs = Math.max(0, GATEWAY_TOKEN_TTL_SECONDS - options.minRemainingSeconds - 1) * 1000;
-    this.#maxEntries = options.maxEntries ?? 10_000;
     this.#now = options.now ?? Date.now;
+    this.#issued = new ExpiringCache(options.maxEntries ?? 10_000, this.#now);
   }
 
   tokenFor(subgraph: string, caller: Caller, operationName: string | null): Promise<string> {
     // Every claim the token carries is in the key: two callers share a token only if it says the same.
     const key = `${subgraph}\n${caller.subject}\n${JSON.stringify(claimsOf(caller, operationName))}`;
-    const now = this.#now();
     const issued = this.#issued.get(key);
-    if (issued && now < issued.reusableUntil) return issued.token;
-    if (issued) this.#issued.delete(key);
+    if (issued) return issued;
     // Concurrent requests of the same caller share one signature; a failed signature is not kept.
     const token = signSubgraphToken(this.#key, subgraph, caller, operationName);
     token.catch(() => this.#issued.delete(key));
-    this.#issued.set(key, { token, reusableUntil: now + this.#reuseMs });
-    if (this.#issued.size > this.#maxEntries) this.#issued.delete(this.#issued.keys().next().value!);
+    this.#issued.set(key, token, this.#now() + this.#reuseMs);
     return token;
   }
 }

@@ -7,6 +7,7 @@ import { createLocalJWKSet, createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey 
 import { GraphQLError } from 'graphql';
 import { callerOf, type Caller } from './caller.ts';
 import type { SubgraphConfig } from './config.ts';
+import { ExpiringCache } from './expiring-cache.ts';
 
 export const GATEWAY_ISSUER = 'passerelle-gateway';
 /** A gateway token lives one minute: long enough for one query plan, too short to be worth stealing. */
@@ -72,28 +73,20 @@ async function verifyToken(keys: JWTVerifyGetKey, subgraph: string, authorizatio
 export class GatewayTokenVerifier {
   readonly #keys: JWTVerifyGetKey;
   readonly #subgraph: string;
-  readonly #now: () => number;
-  readonly #maxEntries: number;
-  // Insertion order is verification order: the first entries are the oldest.
-  readonly #verified = new Map<string, { readonly claims: GatewayClaims; readonly validUntilMs: number }>();
+  readonly #verified: ExpiringCache<GatewayClaims>;
 
   constructor(keys: JWTVerifyGetKey, subgraph: string, options: { readonly now?: () => number; readonly maxEntries?: number } = {}) {
     this.#keys = keys;
     this.#subgraph = subgraph;
-    this.#now = options.now ?? Date.now;
-    this.#maxEntries = options.maxEntries ?? 10_000;
+    this.#verified = new ExpiringCache(options.maxEntries ?? 10_000, options.now);
   }
 
   async verify(authorization: string | undefined): Promise<GatewayClaims> {
     const token = bearerToken(authorization);
     const cached = token ? this.#verified.get(token) : undefined;
-    if (cached && this.#now() < cached.validUntilMs) return cached.claims;
-    if (cached) this.#verified.delete(token!);
-    const verified = await verifyToken(this.#keys, this.#subgraph, authorization);
-    if (this.#now() < verified.validUntilMs) {
-      this.#verified.set(token!, verified);
-      if (this.#verified.size > this.#maxEntries) this.#verified.delete(this.#verified.keys().next().value!);
-    }
-    return verified.claims;
+    if (cached) return cached;
+    const { claims, validUntilMs } = await verifyToken(this.#keys, this.#subgraph, authorization);
+    this.#verified.set(token!, claims, validUntilMs);
+    return claims;
   }
 }
