@@ -32,7 +32,7 @@ import { gracefulShutdown, type Draining } from './shutdown.ts';
 import { SignedSubgraphCall, SubgraphClients } from './subgraph-calls.ts';
 import { SubgraphTokens } from './subgraph-token.ts';
 import { supergraphFromFile } from './supergraph.ts';
-import { operationLimits } from './limits.ts';
+import { costLimit, limitRefusal, operationLimits } from './limits.ts';
 import { introspectionGate } from './introspection.ts';
 import { landingPage } from './landing-page.ts';
 import { cors } from './cors.ts';
@@ -107,6 +107,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
       ...(limits.plugins as ApolloServerPlugin<GatewayContext>[]),
       introspectionGate(config.production),
       trusted.plugin(),
+      costLimit(),
       invalidTextRefusal(),
       operationName,
       maskGatewayInternals(logger),
@@ -117,7 +118,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     // Errors are logged with their original codes, request id and operation by requestLog.
-    formatError: (formatted) => maskGatewayError(formatted),
+    formatError: (formatted) => maskGatewayError(limitRefusal(formatted)),
     logger,
   });
   await apollo.start();

@@ -46,9 +46,9 @@ export async function generateManifest(appDir: string): Promise<PersistedQueryMa
   return generatePersistedQueryManifest({ documents: [path.join(appDir, DOCUMENTS_GLOB)] });
 }
 
-export function costRecordOf(manifest: PersistedQueryManifest): CostRecord {
+export function costRecordOf(manifest: PersistedQueryManifest, apiSchema: GraphQLSchema): CostRecord {
   const operations: Record<string, { name: string; cost: number }> = {};
-  for (const op of [...manifest.operations].sort((a, b) => a.name.localeCompare(b.name))) operations[op.id] = { name: op.name, cost: operationCost(parse(op.body)) };
+  for (const op of [...manifest.operations].sort((a, b) => a.name.localeCompare(b.name))) operations[op.id] = { name: op.name, cost: operationCost(parse(op.body), apiSchema, { worstCase: true }) };
   return { costLimit: LIMITS.cost, operations };
 }
 
@@ -61,7 +61,7 @@ export async function registerApp(dir: string, app: string, apiSchema: GraphQLSc
   } catch (error) {
     return { app, generated, operations: [], problems: [(error as Error).message] };
   }
-  const record = costRecordOf(manifest);
+  const record = costRecordOf(manifest, apiSchema);
   const problems: string[] = [];
   const operations = manifest.operations.map((op) => {
     for (const error of validate(apiSchema, parse(op.body), specifiedRules)) problems.push(`${op.name}: ${error.message}`);

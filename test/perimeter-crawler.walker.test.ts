@@ -143,7 +143,7 @@ describe('the perimeter crawler walker', () => {
         for (const document of pack(splitToFit(root, fits), fits)) {
           const text = printOperation('query', 'Crawl', document);
           expect(fits(text), text.slice(0, 200)).toBe(true);
-          expect(operationCost(parse(text))).toBeLessThanOrEqual(LIMITS.cost);
+          expect(operationCost(parse(text), api)).toBeLessThanOrEqual(LIMITS.cost);
           coordinates(api, document as FieldSelection[], query, asked);
         }
       }

@@ -35,21 +35,25 @@ describe('operation limits (graphql-armor)', () => {
   });
 
   it('refuses a query nested deeper than 10 levels', async () => {
-    const res = await gql(token, '{ employers { nodes { jobOffers { nodes { employer { jobOffers { nodes { employer { jobOffers { nodes { employer { jobOffers { nodes { title } } } } } } } } } } } } }');
+    const nested = '{ employers { nodes { jobOffers { nodes { employer { jobOffers { nodes { employer { jobOffers { nodes { employer { jobOffers { nodes { title';
+    const res = await gql(token, `${nested} ${'}'.repeat(nested.split('{').length - 1)}`);
     expect(codes(res)).toContain('GRAPHQL_VALIDATION_FAILED');
     expect(res.body.data ?? null).toBeNull();
+    expect(res.body.errors?.map((e) => e.message)).toEqual(['depth 14 exceeds 10']);
   });
 
   it('refuses more than 15 aliases', async () => {
     const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: agencies(first: 1) { totalCount }`).join(' ');
     const res = await gql(token, `{ ${aliases} }`);
     expect(codes(res)).toContain('GRAPHQL_VALIDATION_FAILED');
+    expect(res.body.errors?.map((e) => e.message)).toContain('aliases 16 exceeds 15');
   });
 
   it('refuses a field repeated thousands of times (token limit)', async () => {
     const res = await gql(token, `{ agencies { ${'totalCount '.repeat(4000)} } }`);
     expect(res.body.data ?? null).toBeNull();
     expect(res.body.errors?.length).toBeGreaterThan(0);
+    expect(res.body.errors?.map((e) => e.message)).toEqual(['the document has more than 3,000 tokens']);
   });
 
   it('refuses an operation overloaded with directives', async () => {
@@ -67,8 +71,32 @@ describe('operation limits (graphql-armor)', () => {
     const deep = `jobOffers { nodes { title romeCode romeVersion contractType departement postedOn employer { ${wide} jobOffers { nodes { title employer { ${wide} } } } } } }`;
     const aliases = Array.from({ length: 12 }, (_, i) => `e${i}: employers(first: 100) { nodes { ${wide} ${deep} } }`).join(' ');
     const res = await gql(token, `{ ${aliases} }`);
-    expect(codes(res)).toContain('GRAPHQL_VALIDATION_FAILED');
-    expect(res.body.errors?.some((e) => /cost/i.test(e.message))).toBe(true);
+    expect(codes(res)).toEqual(['QUERY_TOO_COMPLEX']);
+    expect(res.body.errors?.[0].message).toMatch(/^cost \d{1,3}(,\d{3})+ exceeds 120,000: ask for smaller pages \(first\) or fewer fields$/);
+    expect(res.body.data ?? null).toBeNull();
+  });
+
+  // The product's page: a counsellor's 50 people with what the partners know of each (bench/'s page).
+  const counsellorPage = (first: string) => `query Page($counsellorId: ID!${first === '$first' ? ', $first: Int' : ''}) { caseload(counsellorId: $counsellorId, first: ${first}) {
+    totalCount nodes { id firstName lastName registration { category registeredOn } orientation { orientedTo track decidedOn }
+      capEmploiAccompaniments(first: 5) { totalCount nodes { id kind status openedOn } }
+      history(first: 10) { totalCount nodes { occurredOn partner kind summary } }
+      fundings(first: 10) { totalCount nodes { __typename partner label status amountRequested amountGranted requestedOn } } } } }`;
+
+  it('serves a counsellor\'s page of 50 people asked ad hoc, whether the page size is written or a variable', async () => {
+    const counsellorId = person(world(), 1).counsellorId;
+    for (const [first, variables] of [['50', { counsellorId }], ['$first', { counsellorId, first: 50 }]] as const) {
+      const res = await gql(token, counsellorPage(first), variables);
+      expect(res.body.errors).toBeUndefined();
+      expect(res.body.data.caseload.nodes.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('counts a page size given by a variable as the request sets it', async () => {
+    const wide = 'name siret siren nafCode nafVersion sector departement headcount';
+    const query = `query($n: Int) { employers(first: $n) { nodes { ${wide} jobOffers(first: $n) { nodes { title employer { ${wide} } } } } } }`;
+    expect(codes(await gql(token, query, { n: 100 }))).toEqual(['QUERY_TOO_COMPLEX']);
+    expect((await gql(token, query, { n: 2 })).body.errors).toBeUndefined();
   });
 });
 

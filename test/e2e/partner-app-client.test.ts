@@ -17,6 +17,7 @@ import { documentHash } from '../../gateway/trusted-documents.ts';
 import { person as personAt, type SyntheticPerson } from '../../subgraphs/kit/population.ts';
 import type { Organisation, Role } from '../../subgraphs/kit/caller.ts';
 import { costRecordOf } from '../../schema/register.ts';
+import { apiSchemaOf } from '../../schema/composition.ts';
 import { COSTS_FILE, MANIFEST_FILE, type PersistedQueryManifest } from '../../schema/registered-operations.ts';
 import { createTestDatabases, dropTestDatabases } from '../support/postgres.ts';
 
@@ -211,7 +212,7 @@ describe('registrations reload without restarting the gateway', () => {
 
     const registered = gatewayLog((e) => e.msg === 'registered operations reloaded' && (e.apps as string[]).includes(`${WIDGET}:1`));
     mkdirSync(path.join(operationsDir, WIDGET));
-    writeFileSync(path.join(operationsDir, WIDGET, COSTS_FILE), JSON.stringify(costRecordOf(widgetManifest)));
+    writeFileSync(path.join(operationsDir, WIDGET, COSTS_FILE), JSON.stringify(costRecordOf(widgetManifest, apiSchemaOf(readFileSync('schema/supergraph.graphql', 'utf8')))));
     writeFileSync(path.join(operationsDir, WIDGET, MANIFEST_FILE), JSON.stringify(widgetManifest));
     await registered;
 

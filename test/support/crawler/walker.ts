@@ -8,7 +8,7 @@ import {
   type GraphQLArgument, type GraphQLCompositeType, type GraphQLField, type GraphQLInputType, type GraphQLNamedType,
   type GraphQLSchema, type ValidationRule,
 } from 'graphql';
-import { LIMITS, operationLimits } from '../../../gateway/limits.ts';
+import { LIMITS, operationCost, operationLimits } from '../../../gateway/limits.ts';
 
 export interface FieldSelection {
   readonly kind: 'field';
@@ -209,7 +209,7 @@ export function pathsOf(selections: readonly Selection[], into = new Set<string>
 
 export type Fits = (document: string) => boolean;
 
-/** The gateway's own limits (gateway/limits.ts: depth, aliases, tokens, directives, cost), checked locally. */
+/** The gateway's own limits (gateway/limits.ts: depth, aliases, tokens, directives, cost), checked locally; a page size left to a variable counts as the largest. */
 export function gatewayLimits(schema: GraphQLSchema): Fits {
   const rules = operationLimits().validationRules as ValidationRule[];
   return (text) => {
@@ -221,7 +221,7 @@ export function gatewayLimits(schema: GraphQLSchema): Fits {
       // Aliases are counted by a plugin at the gateway, not by a validation rule: counted here.
       let aliases = 0;
       visit(document, { Field: (node) => void (node.alias && aliases++) });
-      return aliases <= LIMITS.aliases && validate(schema, document, rules).length === 0;
+      return aliases <= LIMITS.aliases && validate(schema, document, rules).length === 0 && operationCost(document, schema) <= LIMITS.cost;
     } catch {
       return false;
     }
