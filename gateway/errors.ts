@@ -40,33 +40,35 @@ function completionError(value: unknown): GraphQLFormattedError {
  * and is logged with its message for the operators.
  */
 export function maskGatewayInternals(logger: Logger): ApolloServerPlugin<GatewayContext> {
-  const masked = <T extends FormattedExecutionResult>(result: T, context: GatewayContext, operation: string | null): T => {
-    const completion = Array.isArray(result.extensions?.valueCompletion) ? result.extensions.valueCompletion.map(completionError) : [];
-    // A null in an object whose field a partner's fault already reports (the DPO trail, whole or
-    // absent, without that partner's window) is explained: it gets no second error.
-    const parent = (path: readonly (string | number)[] | undefined) => JSON.stringify(path?.slice(0, -1));
-    const explained = new Set((result.errors ?? []).filter((e) => SUBGRAPH_FAULT_CODES.has(String(e.extensions?.code))).map((e) => parent(e.path)));
-    const unexplained = completion.filter((e) => !explained.has(parent(e.path)));
-    const out = { ...result };
-    delete out.extensions;
-    if (completion.length > 0) {
-      logger.warn({ requestId: context.requestId, operation, valueCompletion: completion.map((e) => ({ path: e.path, message: e.message })) }, 'a subgraph left null a non-null field');
-      if (unexplained.length > 0) out.errors = [...(result.errors ?? []), ...unexplained.map((e) => maskGatewayError(e))];
-    }
-    return out;
-  };
   return {
     async requestDidStart() {
       return {
         async willSendResponse({ response, contextValue, operationName }) {
           const body = response.body;
           if (body?.kind === 'single' && body.singleResult.extensions) {
-            response.body = { ...body, singleResult: masked(body.singleResult, contextValue, operationName ?? null) };
+            response.body = { ...body, singleResult: withoutGatewayInternals(body.singleResult, logger, contextValue, operationName ?? null) };
           } else if (body?.kind === 'incremental' && body.initialResult.extensions) {
-            response.body = { ...body, initialResult: masked(body.initialResult, contextValue, operationName ?? null) };
+            response.body = { ...body, initialResult: withoutGatewayInternals(body.initialResult, logger, contextValue, operationName ?? null) };
           }
         },
       };
     },
   };
+}
+
+/** One answer (or one payload of a deferred part) without the gateway's extensions: see maskGatewayInternals. */
+export function withoutGatewayInternals<T extends FormattedExecutionResult>(result: T, logger: Logger, context: GatewayContext, operation: string | null): T {
+  const completion = Array.isArray(result.extensions?.valueCompletion) ? result.extensions.valueCompletion.map(completionError) : [];
+  // A null in an object whose field a partner's fault already reports (the DPO trail, whole or
+  // absent, without that partner's window) is explained: it gets no second error.
+  const parent = (path: readonly (string | number)[] | undefined) => JSON.stringify(path?.slice(0, -1));
+  const explained = new Set((result.errors ?? []).filter((e) => SUBGRAPH_FAULT_CODES.has(String(e.extensions?.code))).map((e) => parent(e.path)));
+  const unexplained = completion.filter((e) => !explained.has(parent(e.path)));
+  const out = { ...result };
+  delete out.extensions;
+  if (completion.length > 0) {
+    logger.warn({ requestId: context.requestId, operation, valueCompletion: completion.map((e) => ({ path: e.path, message: e.message })) }, 'a subgraph left null a non-null field');
+    if (unexplained.length > 0) out.errors = [...(result.errors ?? []), ...unexplained.map((e) => maskGatewayError(e))];
+  }
+  return out;
 }

@@ -9,7 +9,7 @@
 // operation name → field authorisation (AuthorizingGateway) → query plan (ApolloGateway's planner and
 // cache) → its execution (executor/, Passerelle's; GATEWAY_EXECUTOR=apollo for Apollo's) → signed subgraph calls with
 // timeouts, a circuit breaker per subgraph and partial answers when one fails (subgraph-calls.ts) →
-// error masking (errors.ts). Around them: metrics (metrics.ts), traces (tracing.ts), request-scoped
+// error masking (errors.ts) → @defer's payloads after the answer (incremental-delivery.ts). Around them: metrics (metrics.ts), traces (tracing.ts), request-scoped
 // logs (request-log.ts). Each concern lives in its own module; this file only lists them.
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -40,6 +40,7 @@ import { pages } from './pages/serve.ts';
 import { signInOrigins, signInRoute } from './sign-in.ts';
 import { TrustedDocuments } from './trusted-documents.ts';
 import { invalidTextRefusal } from './input-validation.ts';
+import { incrementalDelivery } from './incremental-delivery.ts';
 
 export interface RunningGateway {
   readonly http: HttpServer;
@@ -111,6 +112,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
       invalidTextRefusal(),
       operationName,
       maskGatewayInternals(logger),
+      incrementalDelivery(logger, metrics),
     ],
     // Introspection itself is gated by role in introspectionGate.
     introspection: true,

@@ -4,14 +4,20 @@
 // plan.ts walks it, fetch.ts calls the subgraphs through the gateway's SubgraphClient (signed, timed,
 // behind the circuit breaker, one client span per call: subgraph-calls.ts), merge.ts builds one tree,
 // shape.ts writes the client's answer with a shaping function compiled once per plan.
+// @defer: the planner plans deferred fragments and the served schema declares @defer (both turned on
+// here: ApolloGateway's executor refuses such plans). A client that reads incremental delivery
+// (incremental-delivery.ts: Apollo Client's `multipart/mixed; deferSpec=20220824`) gets the primary
+// part as the answer and each deferred part as a payload of its own (deferred.ts); any other client
+// gets the whole answer at once, as if the operation had no @defer.
 // Plans it does not run are handed, explicitly, to ApolloGateway's own executor, unchanged:
-// subscriptions and @defer (ApolloGateway refuses both) and fetches with @fromContext rewrites
+// subscriptions (ApolloGateway refuses them) and fetches with @fromContext rewrites
 // (ApolloGateway ignores those; running them differently would change answers).
 // The answers are those of ApolloGateway's executor (test/executor-differential.test.ts proves it on
 // real subgraphs; the federation-gateway-audit is run against both, see README).
 import { createHash } from 'node:crypto';
-import { buildOperationContext, type ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
+import { buildOperationContext, type ApolloGateway, type GatewayConfig, type GraphQLDataSource } from '@apollo/gateway';
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
+import { addExtensions } from '@apollo/gateway/dist/schema-helper/addExtensions.js';
 import { operationFromDocument, type Operation, type Schema } from '@apollo/federation-internals';
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
@@ -19,14 +25,17 @@ import { trace, SpanStatusCode } from '@opentelemetry/api';
 import { getVariableValues, GraphQLError, Kind, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
 import { SignedSubgraphCall } from '../subgraph-calls.ts';
 import type { GatewayContext } from '../context.ts';
+import { acceptsIncrementalDelivery, offerSubsequentPayloads } from '../incremental-delivery.ts';
 import type { ResultMap } from './cursor.ts';
+import { DeferredParts } from './deferred.ts';
 import type { SendFetch } from './fetch.ts';
 import { introspection } from './introspection.ts';
 import { executeNode, isExecutable } from './plan.ts';
-import { compileShaping, type ShapedAnswer } from './shape.ts';
+import { compileShaping, type DeferredSite, type ShapedAnswer, type Shaping } from './shape.ts';
 
 /** The parts of ApolloGateway this executor reads (private in its types, stable in 2.x). */
 interface ApolloInternals {
+  config: GatewayConfig;
   executor: GatewayExecutor;
   schema?: GraphQLSchema;
   apiSchema?: Schema;
@@ -42,7 +51,22 @@ interface ApolloInternals {
 /** What each plan needs besides itself, compiled on its first execution and kept as long as the plan. */
 interface CompiledPlan {
   readonly operation: Operation;
-  readonly shape: (input: ResultMap, variables: Record<string, any> | undefined) => ShapedAnswer;
+  readonly shaping: Shaping;
+  /** Whether the operation has @defer, and the labels the gateway gave to those without one. */
+  readonly defers: boolean;
+  readonly syntheticLabels: ReadonlySet<string>;
+}
+
+/**
+ * The operation with every @defer labelled as the planner would label it, and the labels kept: the
+ * plan's deferred parts then each name the fragment they answer (the planner leaves its own labels
+ * out of plans). Operations without @defer are left as they are (their named fragments are reused in
+ * subgraph fetches).
+ */
+function withDeferLabels(operation: Operation): { operation: Operation; synthetic: ReadonlySet<string> } {
+  if (!operation.selectionSet.hasDefer()) return { operation, synthetic: new Set() };
+  const normalized = operation.expandAllFragments().withNormalizedDefer();
+  return { operation: normalized.operation, synthetic: normalized.assignedDeferLabels };
 }
 
 const tracer = trace.getTracer('passerelle-executor');
@@ -52,6 +76,8 @@ const PLAN_KEYS_KEPT = 4000;
 export function usePasserelleExecutor(gateway: ApolloGateway): void {
   const internals = gateway as unknown as ApolloInternals;
   const apollo = internals.executor;
+  internals.config.queryPlannerConfig = { ...internals.config.queryPlannerConfig, incrementalDelivery: { enableDefer: true } };
+  servesDefer(gateway, internals);
   const compiled = new WeakMap<QueryPlan, CompiledPlan>();
   const planKeys = new Map<string, string>();
 
@@ -73,7 +99,7 @@ export function usePasserelleExecutor(gateway: ApolloGateway): void {
     const key = planKey(requestContext.queryHash, request.operationName);
     let plan = await internals.queryPlanStore.get(key);
     if (!plan) {
-      const operation = operationFromDocument(internals.apiSchema!, document, { operationName: request.operationName });
+      const { operation } = withDeferLabels(operationFromDocument(internals.apiSchema!, document, { operationName: request.operationName }));
       plan = internals.queryPlanner!.buildQueryPlan(operation, {
         recursiveSelectionsLimitDisabled: internals.recursiveSelectionsLimitDisabled,
         nonLocalSelectionsLimitDisabled: internals.nonLocalSelectionsLimitDisabled,
@@ -90,8 +116,14 @@ export function usePasserelleExecutor(gateway: ApolloGateway): void {
   const compile = (plan: QueryPlan, operationContext: ReturnType<typeof buildOperationContext>): CompiledPlan => {
     let entry = compiled.get(plan);
     if (!entry) {
-      const operation = operationFromDocument(internals.apiSchema!, { kind: Kind.DOCUMENT, definitions: [operationContext.operation, ...Object.values(operationContext.fragments)] }, { validate: false });
-      entry = { operation, shape: compileShaping(operation, introspection(operationContext.schema, operationContext.operation.variableDefinitions)) };
+      const parsed = operationFromDocument(internals.apiSchema!, { kind: Kind.DOCUMENT, definitions: [operationContext.operation, ...Object.values(operationContext.fragments)] }, { validate: false });
+      const { operation, synthetic } = withDeferLabels(parsed);
+      entry = {
+        operation,
+        shaping: compileShaping(operation, introspection(operationContext.schema, operationContext.operation.variableDefinitions)),
+        defers: operation !== parsed,
+        syntheticLabels: synthetic,
+      };
       compiled.set(plan, entry);
     }
     return entry;
@@ -135,21 +167,24 @@ export function usePasserelleExecutor(gateway: ApolloGateway): void {
     }
     const errors: (GraphQLError | Error)[] = [];
     const tree: ResultMap = Object.create(null);
+    const deferred = entry.defers && acceptsIncrementalDelivery(request.http?.headers.get('accept')) ? new DeferredParts(entry.shaping, request.variables, entry.syntheticLabels) : undefined;
     if (plan.node) {
       await executeNode(
-        { supergraphSchema: internals.supergraphSchema!, variables: request.variables, errors, subgraph: subgraphOf(requestContext), variableDefinitions: entry.operation.variableDefinitions },
+        { supergraphSchema: internals.supergraphSchema!, variables: request.variables, errors, subgraph: subgraphOf(requestContext), variableDefinitions: entry.operation.variableDefinitions, deferred },
         plan.node as Parameters<typeof executeNode>[1],
         { path: [], data: tree, root: tree },
       );
     }
     let shaped: ShapedAnswer;
+    const sites: DeferredSite[] | undefined = deferred && [];
     try {
-      shaped = entry.shape(tree, request.variables);
+      shaped = entry.shaping.answer(tree, request.variables, sites);
     } catch (error) {
       if (error instanceof GraphQLError) return { errors: [error] };
       if (error instanceof Error) return { errors: [new GraphQLError(error.message, { originalError: error })] };
       return { errors: [new GraphQLError('Unexpected error during query plan execution')] };
     }
+    if (deferred && shaped.data && deferred.start(sites!, shaped.data)) offerSubsequentPayloads(requestContext.context, deferred.payloads());
     // As ApolloGateway: errors found while shaping go to `extensions.valueCompletion` when the
     // plan's execution had none, and are dropped otherwise (they would repeat a fetch's error).
     if (errors.length === 0 && shaped.errors.length > 0) return { extensions: { valueCompletion: shaped.errors }, data: shaped.data };
@@ -169,4 +204,20 @@ export function usePasserelleExecutor(gateway: ApolloGateway): void {
         span.end();
       }
     });
+}
+
+/**
+ * The schema Apollo Server validates against and introspection shows declares @defer: every listener
+ * of schema loads (Apollo Server, the authorization layer) gets ApolloGateway's API schema with it.
+ */
+function servesDefer(gateway: ApolloGateway, internals: ApolloInternals): void {
+  const register = gateway.onSchemaLoadOrUpdate.bind(gateway);
+  let served: { readonly loaded: GraphQLSchema; readonly schema: GraphQLSchema } | undefined;
+  const withDefer = (loaded: GraphQLSchema): GraphQLSchema => {
+    if (served && (loaded === served.loaded || loaded === served.schema)) return served.schema;
+    served = { loaded, schema: addExtensions(internals.apiSchema!.toGraphQLJSSchema({ includeDefer: true })) };
+    internals.schema = served.schema;
+    return served.schema;
+  };
+  gateway.onSchemaLoadOrUpdate = (callback) => register((update) => callback({ ...update, apiSchema: withDefer(update.apiSchema) }));
 }

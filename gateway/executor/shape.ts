@@ -6,6 +6,11 @@
 // nullable field, with one error at the path where it happened; introspection answered locally.
 // The operation's selections are compiled once per plan (directives, types and response names read
 // once), so each answer is a walk over plain objects.
+// @defer: shaped whole, a deferred fragment is one more fragment (the answer of a client that does
+// not read incremental delivery). Shaped for incremental delivery, the first answer leaves out each
+// active deferred fragment and records where it was met (a DeferredSite: path, object of the tree,
+// selections); each site is shaped later, alone, as the piece of its deferred payload, and records
+// the sites of the fragments deferred inside it.
 import {
   ERRORS, isCompositeType, isListType, isNonNullType, isObjectType, isSubtype, isValidLeafValue, Variable,
   type CompositeType, type Directive, type FieldSelection, type Operation, type OperationElement, type OutputType, type Schema, type SelectionSet,
@@ -32,6 +37,8 @@ interface FragmentShape {
   readonly skip?: Condition;
   readonly include?: Condition;
   readonly typeCondition?: CompositeType;
+  /** `@defer`: its label (index.ts labels every @defer before planning) and its `if`, when a variable. */
+  readonly defer?: { readonly label: string; readonly if?: string };
   readonly selections: Shape[];
 }
 
@@ -40,6 +47,22 @@ type Shape = FieldShape | FragmentShape;
 export interface ShapedAnswer {
   readonly data: Record<string, any> | null;
   readonly errors: GraphQLError[];
+}
+
+/** Where an active deferred fragment was met: its object in the answer and in the tree. */
+export interface DeferredSite {
+  readonly label: string;
+  readonly path: ResponsePath;
+  readonly input: Record<string, any>;
+  readonly type: CompositeType;
+  readonly selections: Shape[];
+}
+
+export interface Shaping {
+  /** The client's answer; with `sites`, active deferred fragments are left out and recorded there. */
+  answer(input: Record<string, any>, variables: Record<string, any> | undefined, sites?: DeferredSite[]): ShapedAnswer;
+  /** The piece of one deferred payload: the fragment's selections on its object, at its path. */
+  piece(site: DeferredSite, variables: Record<string, any> | undefined, sites: DeferredSite[]): ShapedAnswer;
 }
 
 const hasOwn = Object.prototype.hasOwnProperty;
@@ -72,22 +95,24 @@ function compile(selectionSet: SelectionSet, schema: Schema): Shape[] {
         selections: selection.selectionSet && compile(selection.selectionSet, schema),
       };
     }
-    return { kind: 'fragment', ...conditions, typeCondition: selection.element.typeCondition, selections: compile(selection.selectionSet, schema) };
+    const deferArgs = selection.element.deferDirectiveArgs();
+    const defer = deferArgs?.label === undefined ? undefined : { label: deferArgs.label, if: deferArgs.if instanceof Variable ? deferArgs.if.name : undefined };
+    return { kind: 'fragment', ...conditions, typeCondition: selection.element.typeCondition, defer, selections: compile(selection.selectionSet, schema) };
   });
 }
 
 /** Compiles the shaping of one operation's answers; `introspect` answers `__schema`/`__type`. */
-export function compileShaping(operation: Operation, introspect: (field: FieldSelection, variables: Record<string, any> | undefined) => any) {
+export function compileShaping(operation: Operation, introspect: (field: FieldSelection, variables: Record<string, any> | undefined) => any): Shaping {
   const schema = operation.schema();
   const root = compile(operation.selectionSet, schema);
   const rootType = schema.schemaDefinition.rootType(operation.rootKind)!;
   const defaults = operation.collectDefaultedVariableValues();
   const applies = new Map<string, boolean>();
 
-  return (input: Record<string, any>, requestVariables: Record<string, any> | undefined): ShapedAnswer => {
+  const walk = (input: Record<string, any>, shapes: Shape[], type: CompositeType, requestVariables: Record<string, any> | undefined, at: ResponsePath, sites: DeferredSite[] | undefined): ShapedAnswer => {
     const variables: Record<string, any> = { __proto__: null, ...defaults, ...requestVariables };
     const errors: GraphQLError[] = [];
-    const path: ResponsePath = [];
+    const path: ResponsePath = Array.from(at);
 
     const skipped = (shape: Shape): boolean => {
       if (shape.skip !== undefined && (typeof shape.skip === 'boolean' ? shape.skip : variables[shape.skip] === true)) return true;
@@ -148,6 +173,11 @@ export function compileShaping(operation: Operation, introspect: (field: FieldSe
           const typename = input.__typename;
           if (typename && typeof typename !== 'string') throw new Error(`Got unexpected value for __typename: ${typename}`);
           if (typeConditionApplies(shape.typeCondition, typename, parentType)) {
+            const defer = shape.defer;
+            if (sites && defer && (defer.if === undefined || variables[defer.if] === true)) {
+              sites.push({ label: defer.label, path: Array.from(path), input, type: shape.typeCondition ?? parentType, selections: shape.selections });
+              continue;
+            }
             if (applySelections(input, shape.selections, output, shape.typeCondition ?? parentType) === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
           }
         }
@@ -228,7 +258,12 @@ export function compileShaping(operation: Operation, introspect: (field: FieldSe
     };
 
     const data = Object.create(null);
-    const result = applySelections(input, root, data, rootType);
+    const result = applySelections(input, shapes, data, type);
     return { data: result === NULL_BUBBLE_UP ? null : data, errors };
+  };
+
+  return {
+    answer: (input, variables, sites) => walk(input, root, rootType, variables, [], sites),
+    piece: (site, variables, sites) => walk(site.input, site.selections, site.type, variables, site.path, sites),
   };
 }
