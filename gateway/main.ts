@@ -11,6 +11,7 @@
 // timeouts, a circuit breaker per subgraph and partial answers when one fails (subgraph-calls.ts) →
 // error masking (errors.ts) → @defer's payloads after the answer (incremental-delivery.ts). Around them: metrics (metrics.ts), traces (tracing.ts), request-scoped
 // logs (request-log.ts). Each concern lives in its own module; this file only lists them.
+// GATEWAY_WORKERS > 1 runs this file as a node:cluster primary and its workers (workers.ts).
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { serveHttp, type HttpServer } from '../subgraphs/kit/http.ts';
@@ -41,6 +42,7 @@ import { signInOrigins, signInRoute } from './sign-in.ts';
 import { TrustedDocuments } from './trusted-documents.ts';
 import { invalidTextRefusal } from './input-validation.ts';
 import { incrementalDelivery } from './incremental-delivery.ts';
+import { gatewayExposition, isWorker, runPrimary, workerCount, workerReady } from './workers.ts';
 
 export interface RunningGateway {
   readonly http: HttpServer;
@@ -135,7 +137,7 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
     apollo,
     ready: () => loaded && !shutdown?.draining,
     handlers: [
-      metricsRoute(metrics), cors({ allowedOrigins: config.corsOrigins }),
+      metricsRoute({ exposition: gatewayExposition(metrics.registry) }), cors({ allowedOrigins: config.corsOrigins }),
       signInRoute(config.signIn), await pages({ production: config.production, logger, connectOrigins: signInOrigins(config.signIn) }),
       fairSharing.handler(),
     ],
@@ -161,11 +163,19 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
   };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const config = loadGatewayConfig();
+const entry = import.meta.url === `file://${process.argv[1]}`;
+if (entry && !isWorker() && workerCount() > 1) {
+  loadGatewayConfig(); // a configuration error stops the primary before any worker starts
+  const url = await runPrimary(workerCount(), createLogger('gateway'), (code) => process.exit(code));
+  process.stdout.write(`PASSERELLE_READY gateway ${url}\n`);
+} else if (entry || isWorker()) {
+  const loaded = loadGatewayConfig();
+  // Each worker counts its own share of every limit while Redis is away.
+  const config = { ...loaded, fairSharing: { ...loaded.fairSharing, replicas: loaded.fairSharing.replicas * workerCount() } };
   const tracing = startTracing('passerelle-gateway', config.tracing);
   const running = await createGateway(config);
-  process.stdout.write(`PASSERELLE_READY gateway ${running.http.url}\n`);
+  if (isWorker()) workerReady(running.http.url);
+  else process.stdout.write(`PASSERELLE_READY gateway ${running.http.url}\n`);
   const stop = async () => {
     await running.stop();
     await tracing.shutdown();
