@@ -83,10 +83,13 @@ export function composeSources(sources: readonly SubgraphSource[], urls: Readonl
     typeDefs: doc,
   })));
   if (result.errors) return { errors: result.errors.map((e) => `${e.extensions?.code ?? 'ERROR'}: ${e.message}`) };
-  return { supergraphSdl: `${result.supergraphSdl.trimEnd()}\n`, apiSchema: result.schema.toAPISchema().toGraphQLJSSchema(), errors: [] };
+  return { supergraphSdl: `${result.supergraphSdl.trimEnd()}\n`, apiSchema: result.schema.toAPISchema().toGraphQLJSSchema({ includeDefer: true }), errors: [] };
 }
 
-/** The public API schema of a composed supergraph (one that Apollo Router could also serve). */
+/**
+ * The public API schema of a composed supergraph (one that Apollo Router could also serve), with
+ * @defer declared, as the gateway serves it: registered operations may defer fragments.
+ */
 export function apiSchemaOf(supergraphSdl: string): GraphQLSchema {
-  return Supergraph.build(supergraphSdl, { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema();
+  return Supergraph.build(supergraphSdl, { supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES }).apiSchema().toGraphQLJSSchema({ includeDefer: true });
 }

@@ -4,11 +4,13 @@
 //      manifest from them with @apollo/generate-persisted-query-manifest, which applies Apollo Client's
 //      own document transforms (so ids and bodies are those the client sends). An app built in its own
 //      repository runs the generator there and drops persisted-query-manifest.json into the folder;
-//   2. validates every operation against the public schema of the committed supergraph;
+//   2. validates every operation against the public schema of the committed supergraph (@defer declared,
+//      as the gateway serves it);
 //   3. computes each operation's cost as the gateway's cost limit counts it, refuses any above the
 //      limit, records the costs (operation-costs.json) and shows them to the team.
 // The gateway picks up the new registration without restart.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
@@ -43,7 +45,18 @@ export async function generateManifest(appDir: string): Promise<PersistedQueryMa
   const { generatePersistedQueryManifest } = (await import('@apollo/generate-persisted-query-manifest')).default as unknown as {
     generatePersistedQueryManifest(config: { documents: string[] }): Promise<PersistedQueryManifest>;
   };
-  return generatePersistedQueryManifest({ documents: [path.join(appDir, DOCUMENTS_GLOB)] });
+  // The generator (1.4.0) builds its ApolloClient without an incremental handler, and Apollo Client 4
+  // then refuses a document with @defer before the link sees it. The handler a partner app uses with
+  // our gateway (Defer20220824Handler) sends the document unchanged (it only adds an Accept header), so
+  // for the generation Apollo Client's default handler lets @defer through, as that one does.
+  const { NotImplementedHandler } = createRequire(import.meta.url)('@apollo/client/incremental') as { NotImplementedHandler: { prototype: { prepareRequest(request: unknown): unknown } } };
+  const refuses = NotImplementedHandler.prototype.prepareRequest;
+  NotImplementedHandler.prototype.prepareRequest = (request) => request;
+  try {
+    return await generatePersistedQueryManifest({ documents: [path.join(appDir, DOCUMENTS_GLOB)] });
+  } finally {
+    NotImplementedHandler.prototype.prepareRequest = refuses;
+  }
 }
 
 export function costRecordOf(manifest: PersistedQueryManifest, apiSchema: GraphQLSchema): CostRecord {

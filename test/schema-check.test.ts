@@ -76,15 +76,15 @@ describe('npm run schema:check', () => {
     edit('pole-emploi', /  track: Track!\n(?=  "Day of the decision\.")/, '  track: Track! @deprecated(reason: "Read it from the orientation history.")\n');
     const report = await check('pole-emploi');
     expect(report.failed).toBe(false);
-    expect(report.deprecatedUses.map((d) => `${d.app} ${d.operation}`).sort()).toEqual(['counsellor-app Caseload', 'counsellor-app PersonFile', 'counsellor-app RecordOrientation']);
+    expect(report.deprecatedUses.map((d) => `${d.app} ${d.operation}`).sort()).toEqual(['counsellor-app Caseload', 'counsellor-app CaseloadWithHistory', 'counsellor-app PersonFile', 'counsellor-app RecordOrientation']);
   });
 
   it('fails a removed field that a partner app\'s registered operations read, naming the app and the operations', async () => {
     edit('pole-emploi', /  "Current job seeker category\."\n  category: JobSeekerCategory!\n/, '');
     const report = await check('pole-emploi');
     expect(report.failed).toBe(true);
-    expect(report.changes).toContainEqual(expect.objectContaining({ level: 'breaking', type: 'FIELD_REMOVED', path: 'Registration.category', usedBy: ['counsellor-app Caseload', 'counsellor-app PersonFile'] }));
-    expect(report.brokenOperations.map((b) => `${b.app} ${b.operation}`)).toEqual(['counsellor-app Caseload', 'counsellor-app PersonFile']);
+    expect(report.changes).toContainEqual(expect.objectContaining({ level: 'breaking', type: 'FIELD_REMOVED', path: 'Registration.category', usedBy: ['counsellor-app Caseload', 'counsellor-app CaseloadWithHistory', 'counsellor-app PersonFile'] }));
+    expect(report.brokenOperations.map((b) => `${b.app} ${b.operation}`)).toEqual(['counsellor-app Caseload', 'counsellor-app CaseloadWithHistory', 'counsellor-app PersonFile']);
     expect(report.brokenOperations[0].messages.join()).toMatch(/Cannot query field "category" on type "Registration"/);
   });
 
@@ -128,7 +128,7 @@ describe('npm run schema:check', () => {
   it('reports, as dangerous, an access declaration that changes under a registered operation', async () => {
     edit('pole-emploi', /  category: JobSeekerCategory!\n/, '  category: JobSeekerCategory! @requiresScopes(scopes: [["health:read"]])\n');
     const report = await check('pole-emploi');
-    expect(report.changes).toEqual([expect.objectContaining({ level: 'dangerous', type: 'ACCESS_CHANGED', path: 'Registration.category', usedBy: ['counsellor-app Caseload', 'counsellor-app PersonFile'] })]);
+    expect(report.changes).toEqual([expect.objectContaining({ level: 'dangerous', type: 'ACCESS_CHANGED', path: 'Registration.category', usedBy: ['counsellor-app Caseload', 'counsellor-app CaseloadWithHistory', 'counsellor-app PersonFile'] })]);
   });
 
   it('exits non-zero from the command line on a breaking change, zero once it is safe', () => {

@@ -121,7 +121,7 @@ export function usePasserelleExecutor(gateway: ApolloGateway): void {
       entry = {
         operation,
         shaping: compileShaping(operation, introspection(operationContext.schema, operationContext.operation.variableDefinitions)),
-        defers: operation !== parsed,
+        defers: operation.selectionSet.hasDefer(),
         syntheticLabels: synthetic,
       };
       compiled.set(plan, entry);

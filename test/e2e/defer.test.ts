@@ -6,13 +6,18 @@
 // read multipart gets the whole answer at once; a deferred part whose partner is down carries its
 // error in its own payload and leaves the first answer whole; a field the caller may not read inside
 // a deferred fragment is refused as without @defer.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloClient, HttpLink, InMemoryCache, gql, type DocumentNode } from '@apollo/client';
 import { Defer20220824Handler } from '@apollo/client/incremental';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ServiceProcess } from '../../gateway/processes.ts';
+import { documentHash } from '../../gateway/trusted-documents.ts';
+import { readManifest } from '../../schema/registered-operations.ts';
+import { OPERATIONS_DIR } from '../../schema/register.ts';
 import { person as personAt } from '../../subgraphs/kit/population.ts';
 import { FaultProxy } from '../support/fault-proxy.ts';
+import { untilComplete } from '../support/streamed.ts';
 import { spawnTestGateway } from '../support/test-gateway.ts';
 import { tokenFor } from './client.ts';
 
@@ -110,19 +115,7 @@ describe('@defer through the gateway', () => {
   it('gives Apollo Client the caseload first, then the history; merged, the answer of the same page without @defer', async () => {
     const apollo = client(counsellor);
     const deferred: DocumentNode = gql(page('@defer'));
-    const results: any[] = [];
-    await new Promise<void>((resolve, reject) => {
-      const subscription = apollo.watchQuery({ query: deferred, variables: { counsellorId }, fetchPolicy: 'network-only' }).subscribe({
-        next: (result) => {
-          results.push(result);
-          if (result.dataState === 'complete') {
-            subscription.unsubscribe();
-            resolve();
-          }
-        },
-        error: reject,
-      });
-    });
+    const results: any[] = await untilComplete(apollo.watchQuery({ query: deferred, variables: { counsellorId }, fetchPolicy: 'network-only' }));
     const streamed = results.filter((r) => r.dataState === 'streaming');
     expect(streamed.length, 'the caseload arrives before the history').toBeGreaterThan(0);
     const first = streamed[0].data.caseload;
@@ -201,5 +194,22 @@ describe('@defer through the gateway', () => {
     expect(without.whole.errors.map((e: any) => e.extensions.code)).toEqual(['FORBIDDEN']);
     expect(withDefer.whole).toEqual(without.whole);
     expect(merged(withDefer.parts)).toEqual(without.whole);
+  });
+
+  it("serves the counsellor app's registered page whose history is deferred, sent by its hash alone", async () => {
+    const registered = readManifest(OPERATIONS_DIR, 'counsellor-app')!.operations.find((op) => op.name === 'CaseloadWithHistory')!;
+    expect(readFileSync(path.join(OPERATIONS_DIR, 'counsellor-app', 'documents', 'CaseloadWithHistory.graphql'), 'utf8')).toContain('@defer(label: "history")');
+    const body = { operationName: registered.name, variables: { counsellorId }, extensions: { persistedQuery: { version: 1, sha256Hash: documentHash(registered.body) } } };
+    const res = await post(body, counsellor, MULTIPART);
+    expect(res.headers.get('content-type')).toBe('multipart/mixed; boundary="-"; deferSpec=20220824');
+    const parts = multipartParts(await res.text());
+    expect(parts[0].errors).toBeUndefined();
+    expect(parts[0].data.caseload.nodes[0].history).toBeUndefined();
+    expect(parts.at(-1)!.hasNext).toBe(false);
+    expect(parts.slice(1).flatMap((p) => p.incremental).every((item) => item.label === 'history' && item.data.history.totalCount >= 0)).toBe(true);
+    // Page cursors are sealed with a fresh nonce on every answer: only their presence is compared.
+    const sealed = (answer: any) => JSON.parse(JSON.stringify(answer).replace(/"endCursor":"[^"]*"/g, '"endCursor":"a cursor"'));
+    const whole = await (await post(body, counsellor)).json();
+    expect(sealed(merged(parts))).toEqual(sealed(whole));
   });
 });

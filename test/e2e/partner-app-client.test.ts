@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApolloClient, ApolloLink, HttpLink, InMemoryCache, gql, type DocumentNode } from '@apollo/client';
+import { Defer20220824Handler } from '@apollo/client/incremental';
 import { SetContextLink } from '@apollo/client/link/context';
 import { PersistedQueryLink } from '@apollo/client/link/persisted-queries';
 import { createPersistedQueryManifestVerificationLink, generatePersistedQueryIdsFromManifest } from '@apollo/persisted-query-lists';
@@ -20,12 +21,14 @@ import { costRecordOf } from '../../schema/register.ts';
 import { apiSchemaOf } from '../../schema/composition.ts';
 import { COSTS_FILE, MANIFEST_FILE, type PersistedQueryManifest } from '../../schema/registered-operations.ts';
 import { createTestDatabases, dropTestDatabases } from '../support/postgres.ts';
+import { untilComplete } from '../support/streamed.ts';
 
 const SCALE = 300;
 const APP = 'schema/operations/counsellor-app';
 const manifest: PersistedQueryManifest = JSON.parse(readFileSync(`${APP}/${MANIFEST_FILE}`, 'utf8'));
 const document = (name: string): DocumentNode => gql(readFileSync(`${APP}/documents/${name}.graphql`, 'utf8'));
 const CASELOAD = document('Caseload');
+const CASELOAD_WITH_HISTORY = document('CaseloadWithHistory');
 const PERSON_FILE = document('PersonFile');
 const RECORD_ORIENTATION = document('RecordOrientation');
 
@@ -69,6 +72,7 @@ function partnerApp(bearer: string, registered: PersistedQueryManifest = manifes
   const loadManifest = () => structuredClone(registered) as unknown as { operations: { id: string; name: string; type: 'query' | 'mutation' | 'subscription'; body: string }[] };
   return new ApolloClient({
     cache: new InMemoryCache(),
+    incrementalHandler: new Defer20220824Handler(),
     link: ApolloLink.from([
       // @apollo/persisted-query-lists is built against Apollo Client's CommonJS entry: same class, other typings.
       createPersistedQueryManifestVerificationLink({ loadManifest, onVerificationFailed: ({ reason, operation }) => unverified.push(`${operation.operationName}: ${reason}`) }) as unknown as ApolloLink,
@@ -131,6 +135,19 @@ describe('a counsellor app on Apollo Client with its persisted-query manifest, a
     expect(data!.caseload.nodes.map((p: { id: string }) => p.id).sort()).toEqual(caseload.map((p) => p.id).sort());
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ operationName: 'Caseload', variables: { counsellorId }, extensions: { persistedQuery: { version: 1, sha256Hash: idOf('Caseload') } } });
+    expect(sent[0]).not.toHaveProperty('query');
+  });
+
+  it('reads the caseload page with its history deferred: the caseload first, then the history, sending only the registered id', async () => {
+    const client = partnerApp(await token('france-travail', 'counsellor', [subject.departement]));
+    sent.length = 0;
+    const results: any[] = await untilComplete(client.watchQuery<any>({ query: CASELOAD_WITH_HISTORY, variables: { counsellorId } }));
+    const first = results.find((r) => r.dataState === 'streaming');
+    expect(first.data.caseload.nodes.map((p: { id: string }) => p.id).sort()).toEqual(caseload.map((p) => p.id).sort());
+    expect(first.data.caseload.nodes.every((p: { history?: unknown }) => p.history === undefined)).toBe(true);
+    expect(results.at(-1).data.caseload.nodes.every((p: { history: { totalCount: number } }) => p.history.totalCount > 0)).toBe(true);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ operationName: 'CaseloadWithHistory', extensions: { persistedQuery: { version: 1, sha256Hash: idOf('CaseloadWithHistory') } } });
     expect(sent[0]).not.toHaveProperty('query');
   });
 
