@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ApolloClient, HttpLink, InMemoryCache, gql, type DocumentNode } from '@apollo/client';
+import { parse, print, visit } from 'graphql';
 import { Defer20220824Handler } from '@apollo/client/incremental';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ServiceProcess } from '../../gateway/processes.ts';
@@ -164,7 +165,9 @@ describe('@defer through the gateway', () => {
     }
   });
 
-  it('with a partner down, the deferred part carries its error in its own payload and the caseload is whole', async () => {
+  it('with a partner down, the deferred part carries its error in its own payload and the caseload is whole; its errors are counted', async () => {
+    const unavailable = async () => Number((await (await fetch(new URL('/metrics', gateway.url))).text()).match(/^passerelle_gateway_errors_total\{code="SUBGRAPH_UNAVAILABLE"\} (\d+)/m)?.[1] ?? 0);
+    const before = await unavailable();
     proxies.agefiph.setMode('cut');
     const { parts, whole } = await both(page('@defer'), { counsellorId });
     expect(parts[0].errors, 'the first answer is not affected').toBeUndefined();
@@ -183,6 +186,7 @@ describe('@defer through the gateway', () => {
     expect(parts.at(-1)!.hasNext).toBe(false);
     expect(merged(parts)).toEqual({ data: whole.data, errors: expect.arrayContaining(whole.errors) });
     expect(merged(parts).errors.length).toBe(whole.errors.length);
+    expect(await unavailable(), 'the whole answer\'s errors and the payloads\' errors').toBe(before + whole.errors.length + errors.length);
   });
 
   it('refuses a field the caller may not read inside a deferred fragment as it does without @defer', async () => {
@@ -211,5 +215,51 @@ describe('@defer through the gateway', () => {
     const sealed = (answer: any) => JSON.parse(JSON.stringify(answer).replace(/"endCursor":"[^"]*"/g, '"endCursor":"a cursor"'));
     const whole = await (await post(body, counsellor)).json();
     expect(sealed(merged(parts))).toEqual(sealed(whole));
+  });
+
+  it('audits the reads of deferred parts as those of the same page without @defer', async () => {
+    const dpo = await tokenFor('france-travail', 'dpo');
+    const trail = async (id: string, subject: string) => {
+      const res = await post({ query: 'query Trail($id: ID!) { person(id: $id) { auditTrail(first: 100) { nodes { subject partner action fields operation } } } }', variables: { id } }, dpo);
+      const nodes = ((await res.json()) as any).data.person.auditTrail.nodes as { subject: string; partner: string; action: string; fields: string[]; operation: string }[];
+      return nodes.filter((e) => e.subject === subject).map((e) => `${e.partner} ${e.action} ${e.operation} ${[...e.fields].sort().join(',')}`).sort();
+    };
+    const reader = (subject: string) => tokenFor('france-travail', 'case-manager', { territory: ['*'], subject });
+    const [deferring, whole] = [`defer-probe-${process.pid}-${Date.now()}`, `whole-probe-${process.pid}-${Date.now()}`];
+    const incremental = await post({ query: page('@defer'), variables: { counsellorId }, operationName: 'CounsellorPage' }, await reader(deferring), MULTIPART);
+    const parts = multipartParts(await incremental.text());
+    expect(parts.length).toBeGreaterThan(1);
+    await post({ query: page(''), variables: { counsellorId }, operationName: 'CounsellorPage' }, await reader(whole));
+    const someone = parts[0].data.caseload.nodes[0].id;
+    const deferredTrail = await trail(someone, deferring);
+    expect(deferredTrail.some((entry) => entry.includes('history') || entry.includes('Events'))).toBe(true);
+    expect(deferredTrail).toEqual(await trail(someone, whole));
+  });
+
+  it('runs deferred fragments anywhere: conditional, at the root, nested, in named fragments, on an interface, under a null, beside introspection', async () => {
+    const id = personAt({ seed: 'passerelle', scale: inject('seedScale') }, 5).id;
+    const caseManager = await tokenFor('france-travail', 'case-manager', { territory: ['*'] });
+    const withoutDefer = (query: string) => print(visit(parse(query), { Directive: (d) => (d.name.value === 'defer' ? null : undefined) }));
+    const sealed = (answer: any) => JSON.parse(JSON.stringify(answer).replace(/"endCursor":"[^"]*"/g, '"endCursor":"a cursor"'));
+    const conditional = `query($d: Boolean!, $id: ID!) { person(id: $id) { id ... @defer(if: $d) { history(first: 3) { totalCount } } } }`;
+    const cases: { query: string; variables: object; without?: string; payloads: number }[] = [
+      { query: conditional, variables: { d: true, id }, without: conditional.replace(' @defer(if: $d)', ' @include(if: $d)'), payloads: 1 },
+      { query: conditional, variables: { d: false, id }, without: conditional.replace(' @defer(if: $d)', ' @skip(if: $d)'), payloads: 0 },
+      { query: `query($id: ID!) { person(id: $id) { id ... @defer(if: false) { lastName } } }`, variables: { id }, payloads: 0 },
+      { query: `query($id: ID!) { person(id: $id) { id } ... @defer { employers(first: 2) { nodes { siret name } } } }`, variables: { id }, payloads: 1 },
+      { query: `query($id: ID!) { person(id: $id) { id ... @defer(label: "outer") { lastName history(first: 2) { totalCount nodes { kind ... @defer(label: "inner") { summary } } } ... @defer { fundings(first: 3) { totalCount } } } } }`, variables: { id }, payloads: 3 },
+      { query: `query($id: ID!) { a: person(id: $id) { ...F @defer } b: person(id: $id) { id ...F @defer } } fragment F on Person { lastName history(first: 1) { totalCount } }`, variables: { id }, payloads: 2 },
+      { query: `query($id: ID!) { person(id: $id) { fundings(first: 10) { nodes { __typename partner ... on Funding @defer { label status } } } } }`, variables: { id }, payloads: 1 },
+      { query: `{ person(id: "nobody") { id ... @defer { history(first: 1) { totalCount } } } }`, variables: {}, payloads: 0 },
+      { query: `query($id: ID!, $s: Boolean = true) { __typename p: person(id: $id) { __typename i: id ... @defer { h: history(first: 2) @skip(if: $s) { totalCount } n: lastName registration { category } } } __type(name: "Person") { name } }`, variables: { id }, payloads: 1 },
+    ];
+    for (const { query, variables, without, payloads } of cases) {
+      const { whole, parts } = await both(query, variables, caseManager);
+      const expected = (await (await post({ query: without ?? withoutDefer(query), variables }, caseManager)).json()) as any;
+      expect(expected.errors, query).toBeUndefined();
+      expect(sealed(whole), query).toEqual(sealed(expected));
+      expect(sealed(merged(parts)), query).toEqual(sealed(expected));
+      expect(parts.length - 1, query).toBe(payloads);
+    }
   });
 });
