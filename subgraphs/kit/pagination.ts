@@ -42,20 +42,40 @@ export function connection<T extends object>(cursor: Cursor<T, any, any, any, tr
   };
 }
 
-/** Paginates a list already in memory (a person's merged history), with an opaque offset cursor. */
-export function connectionOf<T>(items: readonly T[], args: PageArgs): Connection<T> {
+/** Where an offset page starts and how many items it holds: what an offset cursor (`after`) says. */
+export interface OffsetPage {
+  readonly offset: number;
+  readonly first: number;
+}
+
+/** The page `args` ask of a list paged by offset; a bad `first` or `after` is INVALID_INPUT as for every list. */
+export function offsetPage(args: PageArgs): OffsetPage {
   const { first, after } = page(args);
-  let start = 0;
-  if (after) {
-    const decoded = Number(Buffer.from(after, 'base64url').toString('utf8').replace(/^o:/, ''));
-    if (!Number.isInteger(decoded) || decoded < 0) reject(ErrorCode.INVALID_INPUT, 'after is not a cursor returned by this field', 'after');
-    start = decoded;
-  }
-  const slice = items.slice(start, start + first);
-  const end = start + slice.length;
+  if (!after) return { offset: 0, first };
+  const decoded = Number(Buffer.from(after, 'base64url').toString('utf8').replace(/^o:/, ''));
+  if (!Number.isInteger(decoded) || decoded < 0) reject(ErrorCode.INVALID_INPUT, 'after is not a cursor returned by this field', 'after');
+  return { offset: decoded, first };
+}
+
+/**
+ * The connection of one offset page: `nodes` are the items at `offset` and after (at most `first`),
+ * `totalCount` the length of the whole list. Its end cursor is the offset after the page (sealed by
+ * kit/cursor.ts like every cursor).
+ */
+export function offsetConnection<T>(nodes: readonly T[], totalCount: number, { offset }: OffsetPage): Connection<T> {
+  const end = offset + nodes.length;
   return {
-    nodes: slice,
-    totalCount: items.length,
-    pageInfo: { hasNextPage: end < items.length, endCursor: slice.length ? Buffer.from(`o:${end}`).toString('base64url') : null },
+    nodes,
+    totalCount,
+    pageInfo: { hasNextPage: end < totalCount, endCursor: nodes.length ? Buffer.from(`o:${end}`).toString('base64url') : null },
   };
+}
+
+/**
+ * Paginates a list already in memory (a static catalogue, a merge across partners) with an opaque
+ * offset cursor. Lists read from a table are paged in SQL instead (Rows.pages: kit/windowed.ts).
+ */
+export function connectionOf<T>(items: readonly T[], args: PageArgs): Connection<T> {
+  const at = offsetPage(args);
+  return offsetConnection(items.slice(at.offset, at.offset + at.first), items.length, at);
 }

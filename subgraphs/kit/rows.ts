@@ -5,10 +5,11 @@
 import DataLoader from 'dataloader';
 import type { EntityManager, EntitySchema, FilterQuery, FindOptions } from '@mikro-orm/core';
 import type { SqlEntityManager } from '@mikro-orm/sql';
-import { connection, page, type Connection, type PageArgs } from './pagination.ts';
+import { connection, offsetConnection, offsetPage, page, type Connection, type PageArgs } from './pagination.ts';
 import type { Perimeter } from './perimeter.ts';
+import { windowedRows, type OrderBy, type Window, type Windowed } from './windowed.ts';
 
-type OrderBy<E> = Partial<Record<keyof E & string, 'asc' | 'desc' | 'asc nulls last' | 'desc nulls last'>>;
+export type { OrderBy } from './windowed.ts';
 
 export class Rows {
   readonly #em: EntityManager;
@@ -73,13 +74,47 @@ export class Rows {
     }));
   }
 
-  /** Visible children of many parents at once, grouped by the parent key, each group ordered. */
+  /**
+   * Visible children of many parents at once, grouped by the parent key, each group ordered, whole.
+   * For lists a client pages, `pages` reads only the page.
+   */
   groupedBy<E extends object>(entity: EntitySchema<E, any>, foreignKey: keyof E & string, orderBy: OrderBy<E>): DataLoader<string, E[]> {
     return this.#loader(`${entity.meta.className}[${foreignKey}]${JSON.stringify(orderBy)}`, () => new DataLoader<string, E[]>(async (keys) => {
       const rows = await this.#plain(entity, { [foreignKey]: { $in: [...keys] } }, orderBy);
       const groups = new Map<string, E[]>(keys.map((k) => [k, []]));
       for (const row of rows) groups.get(String(row[foreignKey]))?.push(row);
       return keys.map((k) => groups.get(k) ?? []);
+    }));
+  }
+
+  #windowed<E extends object>(entity: EntitySchema<E, any>, foreignKey: keyof E & string, keys: readonly string[], orderBy: OrderBy<E>, window: Window) {
+    return windowedRows(this.#em as unknown as SqlEntityManager, entity, this.where(entity, { [foreignKey]: { $in: [...keys] } }), foreignKey, orderBy, window);
+  }
+
+  /**
+   * The page `args` ask of each parent's visible children (a nested connection), batched: one SQL
+   * statement per batch of parents and page request, returning only the rows of the page and each
+   * parent's count (kit/windowed.ts). The loader is the page request's: parents asked with other
+   * arguments are another batch. Cursors are offsets, as connectionOf's; a bad `first` or `after`
+   * is INVALID_INPUT before any SQL.
+   */
+  pages<E extends object>(entity: EntitySchema<E, any>, foreignKey: keyof E & string, orderBy: OrderBy<E>, args: PageArgs): DataLoader<string, Connection<E>> {
+    const at = offsetPage(args);
+    return this.#loader(`${entity.meta.className}[${foreignKey}]${JSON.stringify(orderBy)} page ${at.offset}+${at.first}`, () => new DataLoader<string, Connection<E>>(async (keys) => {
+      const groups = await this.#windowed(entity, foreignKey, keys, orderBy, { offset: at.offset, limit: at.first });
+      return keys.map((k) => offsetConnection(groups.get(k)?.rows ?? [], groups.get(k)?.total ?? 0, at));
+    }));
+  }
+
+  /**
+   * The first `limit` visible children of each parent by `orderBy`, with every row tied with the last
+   * of them, and each parent's count, batched (one statement per batch): what a merge of several lists
+   * needs of each to answer its page (the merge orders the rows itself).
+   */
+  heads<E extends object>(entity: EntitySchema<E, any>, foreignKey: keyof E & string, orderBy: OrderBy<E>, limit: number): DataLoader<string, Windowed<E>> {
+    return this.#loader(`${entity.meta.className}[${foreignKey}]${JSON.stringify(orderBy)} head ${limit}`, () => new DataLoader<string, Windowed<E>>(async (keys) => {
+      const groups = await this.#windowed(entity, foreignKey, keys, orderBy, { offset: 0, limit, ties: true });
+      return keys.map((k) => groups.get(k) ?? { rows: [], total: 0 });
     }));
   }
 }
