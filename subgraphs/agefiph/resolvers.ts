@@ -19,6 +19,9 @@ import { ceilingCents, decide, historyOf, requestProblem, type Decision, type Pr
 /** Newest request first; the id breaks ties so that pages are stable. */
 const NEWEST_FIRST = { requestedOn: 'desc', id: 'desc' } as const;
 
+const pageOfPersonRequests = (ctx: SubgraphContext, args: PageArgs) => ctx.rows.pages(AidRequest, 'personId', NEWEST_FIRST, args);
+const pageOfEmployerRequests = (ctx: SubgraphContext, args: PageArgs) => ctx.rows.pages(AidRequest, 'employerSiret', NEWEST_FIRST, args);
+// The hub's inputs (history events, funding references) are every request: it merges them whole.
 const requestsOfPerson = (ctx: SubgraphContext) => ctx.rows.groupedBy(AidRequest, 'personId', NEWEST_FIRST);
 const requestsOfEmployer = (ctx: SubgraphContext) => ctx.rows.groupedBy(AidRequest, 'employerSiret', NEWEST_FIRST);
 
@@ -182,7 +185,7 @@ export const resolvers: Resolvers = {
 
   Person: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    agefiphAidRequests: async (p: { id: string }, args: PageArgs, ctx: SubgraphContext) => connectionOf(await requestsOfPerson(ctx).load(p.id), args),
+    agefiphAidRequests: (p: { id: string }, args: PageArgs, ctx: SubgraphContext) => pageOfPersonRequests(ctx, args).load(p.id),
     agefiphEvents: async (p: { id: string }, _: unknown, ctx: SubgraphContext) => (await requestsOfPerson(ctx).load(p.id)).flatMap(historyOf),
     agefiphFundingReferences: async (p: { id: string }, _: unknown, ctx: SubgraphContext) => (await requestsOfPerson(ctx).load(p.id)).map(fundingReference),
   },
@@ -191,7 +194,7 @@ export const resolvers: Resolvers = {
 
   Employer: {
     __resolveReference: (ref: { siret: string }) => ({ siret: ref.siret }),
-    agefiphAidRequests: async (e: { siret: string }, args: PageArgs, ctx: SubgraphContext) => connectionOf(await requestsOfEmployer(ctx).load(e.siret), args),
+    agefiphAidRequests: (e: { siret: string }, args: PageArgs, ctx: SubgraphContext) => pageOfEmployerRequests(ctx, args).load(e.siret),
     agefiphFundingReferences: async (e: { siret: string }, _: unknown, ctx: SubgraphContext) => (await requestsOfEmployer(ctx).load(e.siret)).map(fundingReference),
   },
 };

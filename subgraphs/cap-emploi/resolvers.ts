@@ -25,12 +25,15 @@ const organisationDefinitions = new Map(ORGANISATIONS.map((o) => [o.id, o]));
 
 type Ctx = SubgraphContext;
 const organisationById = (ctx: Ctx) => ctx.rows.byKey(CapEmploiOrganisation, 'id');
-const sitesOfOrganisation = (ctx: Ctx) => ctx.rows.groupedBy(CapEmploiSite, 'organisationId', { id: 'asc' });
+const sitesOfOrganisation = (ctx: Ctx, args: PageArgs) => ctx.rows.pages(CapEmploiSite, 'organisationId', { id: 'asc' }, args);
 const accompanimentById = (ctx: Ctx) => ctx.rows.byKey(CapEmploiAccompaniment, 'id');
-const accompanimentsOfPerson = (ctx: Ctx) => ctx.rows.groupedBy(CapEmploiAccompaniment, 'personId', { openedOn: 'asc', id: 'asc' });
-const stepsOfAccompaniment = (ctx: Ctx) => ctx.rows.groupedBy(CapEmploiStep, 'accompanimentId', { sequence: 'asc' });
+const ACCOMPANIMENTS_ORDER = { openedOn: 'asc', id: 'asc' } as const;
+const accompanimentsOfPerson = (ctx: Ctx, args: PageArgs) => ctx.rows.pages(CapEmploiAccompaniment, 'personId', ACCOMPANIMENTS_ORDER, args);
+const stepsOfAccompaniment = (ctx: Ctx, args: PageArgs) => ctx.rows.pages(CapEmploiStep, 'accompanimentId', { sequence: 'asc' }, args);
+const servicesOfEmployer = (ctx: Ctx, args: PageArgs) => ctx.rows.pages(CapEmploiEmployerService, 'employerSiret', { deliveredOn: 'desc', id: 'asc' }, args);
+// The history's input (capEmploiEvents) is every accompaniment and step of the person: the hub merges them whole.
+const allAccompanimentsOfPerson = (ctx: Ctx) => ctx.rows.groupedBy(CapEmploiAccompaniment, 'personId', ACCOMPANIMENTS_ORDER);
 const stepsOfPerson = (ctx: Ctx) => ctx.rows.groupedBy(CapEmploiStep, 'personId', { occurredOn: 'asc', sequence: 'asc' });
-const servicesOfEmployer = (ctx: Ctx) => ctx.rows.groupedBy(CapEmploiEmployerService, 'employerSiret', { deliveredOn: 'desc', id: 'asc' });
 
 /**
  * Ids of the organisations serving the caller's départements (public reference data, narrowed to
@@ -205,10 +208,9 @@ export const resolvers: Resolvers = {
 
   Person: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    capEmploiAccompaniments: async (person: { id: string }, args: PageArgs, ctx: SubgraphContext) =>
-      connectionOf(await accompanimentsOfPerson(ctx).load(person.id), args),
+    capEmploiAccompaniments: (person: { id: string }, args: PageArgs, ctx: SubgraphContext) => accompanimentsOfPerson(ctx, args).load(person.id),
     async capEmploiEvents(person: { id: string }, _: unknown, ctx: SubgraphContext) {
-      const [accompaniments, steps] = await Promise.all([accompanimentsOfPerson(ctx).load(person.id), stepsOfPerson(ctx).load(person.id)]);
+      const [accompaniments, steps] = await Promise.all([allAccompanimentsOfPerson(ctx).load(person.id), stepsOfPerson(ctx).load(person.id)]);
       return historyEvents(accompaniments, steps);
     },
   },
@@ -217,8 +219,7 @@ export const resolvers: Resolvers = {
 
   Employer: {
     __resolveReference: (ref: { siret: string }) => ({ siret: ref.siret }),
-    capEmploiServices: async (employer: { siret: string }, args: PageArgs, ctx: SubgraphContext) =>
-      connectionOf(await servicesOfEmployer(ctx).load(employer.siret), args),
+    capEmploiServices: (employer: { siret: string }, args: PageArgs, ctx: SubgraphContext) => servicesOfEmployer(ctx, args).load(employer.siret),
   },
 
   Convention: {
@@ -231,7 +232,7 @@ export const resolvers: Resolvers = {
 
   CapEmploiOrganisation: {
     departements: (org: { id: string }) => organisationDefinitions.get(org.id)?.departements ?? [],
-    sites: async (org: { id: string }, args: PageArgs, ctx: SubgraphContext) => connectionOf(await sitesOfOrganisation(ctx).load(org.id), args),
+    sites: (org: { id: string }, args: PageArgs, ctx: SubgraphContext) => sitesOfOrganisation(ctx, args).load(org.id),
   },
 
   CapEmploiSite: {
@@ -247,7 +248,7 @@ export const resolvers: Resolvers = {
       const id = frameworkConventionOn(a.openedOn);
       return id ? conventionById(id) : null;
     },
-    steps: async (a: AccompanimentRow, args: PageArgs, ctx: SubgraphContext) => connectionOf(await stepsOfAccompaniment(ctx).load(a.id), args),
+    steps: (a: AccompanimentRow, args: PageArgs, ctx: SubgraphContext) => stepsOfAccompaniment(ctx, args).load(a.id),
   },
 
   CapEmploiEmployerService: {

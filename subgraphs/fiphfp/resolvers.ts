@@ -25,8 +25,13 @@ type Ctx = SubgraphContext;
 type Info = GraphQLResolveInfo;
 
 const employers = (ctx: Ctx) => ctx.rows.byKey(PublicEmployer, 'siret');
-const aidsOfPerson = (ctx: Ctx) => ctx.rows.groupedBy(AidRequest, 'personId', { requestedOn: 'asc', id: 'asc' });
-const aidsOfEmployer = (ctx: Ctx) => ctx.rows.groupedBy(AidRequest, 'siret', { requestedOn: 'desc', id: 'desc' });
+const PERSON_AIDS_ORDER = { requestedOn: 'asc', id: 'asc' } as const;
+const EMPLOYER_AIDS_ORDER = { requestedOn: 'desc', id: 'desc' } as const;
+const pageOfPersonAids = (ctx: Ctx, args: PageArgs) => ctx.rows.pages(AidRequest, 'personId', PERSON_AIDS_ORDER, args);
+const pageOfEmployerAids = (ctx: Ctx, args: PageArgs) => ctx.rows.pages(AidRequest, 'siret', EMPLOYER_AIDS_ORDER, args);
+// The hub's inputs (history events, funding references) are every request: it merges them whole.
+const aidsOfPerson = (ctx: Ctx) => ctx.rows.groupedBy(AidRequest, 'personId', PERSON_AIDS_ORDER);
+const aidsOfEmployer = (ctx: Ctx) => ctx.rows.groupedBy(AidRequest, 'siret', EMPLOYER_AIDS_ORDER);
 
 // Columns of the declaration table by beneficiary category, in the order of the schema's enum.
 const CATEGORY_COLUMNS = {
@@ -249,17 +254,16 @@ export const resolvers: Resolvers = {
     __resolveReference: (ref: { siret: string }) => ({ siret: ref.siret }),
     publicService: async ({ siret }: { siret: string }, _: unknown, ctx: Ctx) => (await employers(ctx).load(siret))?.publicService ?? null,
     fteHeadcount: async ({ siret }: { siret: string }, _: unknown, ctx: Ctx) => (await employers(ctx).load(siret))?.fteHeadcount ?? null,
-    fiphfpDeclarations: async ({ siret }: { siret: string }, args: PageArgs, ctx: Ctx) =>
-      connectionOf(await ctx.rows.groupedBy(Declaration, 'siret', { year: 'desc' }).load(siret), args),
-    fiphfpAidRequests: async ({ siret }: { siret: string }, args: PageArgs, ctx: Ctx) => connectionOf(await aidsOfEmployer(ctx).load(siret), args),
-    fiphfpConventions: async ({ siret }: { siret: string }, args: PageArgs, ctx: Ctx) =>
-      connectionOf(await ctx.rows.groupedBy(EmployerConvention, 'siret', { startsOn: 'desc', id: 'desc' }).load(siret), args),
+    fiphfpDeclarations: ({ siret }: { siret: string }, args: PageArgs, ctx: Ctx) => ctx.rows.pages(Declaration, 'siret', { year: 'desc' }, args).load(siret),
+    fiphfpAidRequests: ({ siret }: { siret: string }, args: PageArgs, ctx: Ctx) => pageOfEmployerAids(ctx, args).load(siret),
+    fiphfpConventions: ({ siret }: { siret: string }, args: PageArgs, ctx: Ctx) =>
+      ctx.rows.pages(EmployerConvention, 'siret', { startsOn: 'desc', id: 'desc' }, args).load(siret),
     fiphfpFundingReferences: async ({ siret }: { siret: string }, _: unknown, ctx: Ctx) => (await aidsOfEmployer(ctx).load(siret)).map(fundingReference),
   },
 
   Person: {
     __resolveReference: (ref: { id: string }) => ({ id: ref.id }),
-    fiphfpAidRequests: async ({ id }: { id: string }, args: PageArgs, ctx: Ctx) => connectionOf(await aidsOfPerson(ctx).load(id), args),
+    fiphfpAidRequests: ({ id }: { id: string }, args: PageArgs, ctx: Ctx) => pageOfPersonAids(ctx, args).load(id),
     fiphfpEvents: async ({ id }: { id: string }, _: unknown, ctx: Ctx) =>
       (await aidsOfPerson(ctx).load(id)).flatMap(eventsOf).sort((a, b) => (a.occurredOn < b.occurredOn ? -1 : a.occurredOn > b.occurredOn ? 1 : 0)),
     fiphfpFundingReferences: async ({ id }: { id: string }, _: unknown, ctx: Ctx) => (await aidsOfPerson(ctx).load(id)).map(fundingReference),

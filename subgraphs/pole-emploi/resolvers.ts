@@ -6,7 +6,7 @@ import { hasScope } from '../kit/caller.ts';
 import type { SubgraphContext } from '../kit/context.ts';
 import { ErrorCode, reject } from '../kit/errors.ts';
 import { contributions } from '../kit/hub.ts';
-import { connectionOf, type PageArgs } from '../kit/pagination.ts';
+import { connectionOf, offsetConnection, offsetPage, type OffsetPage, type PageArgs } from '../kit/pagination.ts';
 import { runWrite } from '../kit/writes.ts';
 import { matchesText } from '../kit/search.ts';
 import type { Resolvers } from '../kit/server.ts';
@@ -35,17 +35,29 @@ function financingView(t: Training) {
   };
 }
 
-async function personEvents(ctx: SubgraphContext, person: JobSeeker): Promise<HistoryItem[]> {
+/**
+ * France Travail's lines of a person's history that a page ending at `limit` can need: the
+ * registration and the `limit` newest orientations, trainings and returns (ties on the day kept), with
+ * the count of all of them.
+ */
+async function personEvents(ctx: SubgraphContext, person: JobSeeker, limit: number): Promise<{ events: HistoryItem[]; total: number }> {
   const [orientations, trainings, returns] = await Promise.all([
-    loaders.orientations(ctx).load(person.id), loaders.trainings(ctx).load(person.id), loaders.returns(ctx).load(person.id),
+    loaders.orientationEvents(ctx, limit).load(person.id), loaders.trainingEvents(ctx, limit).load(person.id), loaders.returnEvents(ctx, limit).load(person.id),
   ]);
-  return [
-    { occurredOn: person.registeredOn, partner: 'FRANCE_TRAVAIL', kind: 'REGISTRATION', summary: `Inscription comme demandeur d'emploi (catégorie ${person.category})`, reference: person.jobSeekerId },
-    ...orientations.map((o) => ({ occurredOn: o.decidedOn, partner: 'FRANCE_TRAVAIL', kind: 'ORIENTATION', summary: o.orientedTo === 'CAP_EMPLOI' ? 'Orientation vers Cap emploi' : 'Orientation vers France Travail', reference: o.id })),
-    ...trainings.map((t) => ({ occurredOn: t.startsOn, partner: 'FRANCE_TRAVAIL', kind: 'TRAINING_ENTRY', summary: `Entrée en formation : ${t.title}`, reference: t.id })),
-    ...returns.map((r) => ({ occurredOn: r.startedOn, partner: 'FRANCE_TRAVAIL', kind: 'RETURN_TO_EMPLOYMENT', summary: `Reprise d'emploi (${r.contractType})`, reference: r.id })),
-  ];
+  return {
+    events: [
+      { occurredOn: person.registeredOn, partner: 'FRANCE_TRAVAIL', kind: 'REGISTRATION', summary: `Inscription comme demandeur d'emploi (catégorie ${person.category})`, reference: person.jobSeekerId },
+      ...orientations.rows.map((o) => ({ occurredOn: o.decidedOn, partner: 'FRANCE_TRAVAIL', kind: 'ORIENTATION', summary: o.orientedTo === 'CAP_EMPLOI' ? 'Orientation vers Cap emploi' : 'Orientation vers France Travail', reference: o.id })),
+      ...trainings.rows.map((t) => ({ occurredOn: t.startsOn, partner: 'FRANCE_TRAVAIL', kind: 'TRAINING_ENTRY', summary: `Entrée en formation : ${t.title}`, reference: t.id })),
+      ...returns.rows.map((r) => ({ occurredOn: r.startedOn, partner: 'FRANCE_TRAVAIL', kind: 'RETURN_TO_EMPLOYMENT', summary: `Reprise d'emploi (${r.contractType})`, reference: r.id })),
+    ],
+    total: 1 + orientations.total + trainings.total + returns.total,
+  };
 }
+
+/** The page `at` of a merge whose first items are `merged` (all a page ending at offset + first can hold) out of `total`. */
+const pageOfMerge = <T>(merged: readonly T[], total: number, at: OffsetPage) => offsetConnection(merged.slice(at.offset, at.offset + at.first), total, at);
+const lengths = (lists: readonly (readonly unknown[])[]) => lists.reduce((n, list) => n + list.length, 0);
 
 export const resolvers: Resolvers = {
   Query: {
@@ -117,19 +129,27 @@ export const resolvers: Resolvers = {
       boethCategory: p.boethCategory, rqthDecidedOn: p.rqthDecidedOn ?? null, rqthValidUntil: p.rqthValidUntil ?? null,
       rqthValid: rqthValid(p.rqthDecidedOn ?? null, p.rqthValidUntil ?? null, ctx.today(p.departement)), nature: p.disabilityNature,
     }),
-    orientation: async (p: JobSeeker, _: unknown, ctx: SubgraphContext) => (await loaders.orientations(ctx).load(p.id))[0] ?? null,
-    orientations: async (p: JobSeeker, args: PageArgs, ctx: SubgraphContext) => connectionOf(await loaders.orientations(ctx).load(p.id), args),
-    trainings: async (p: JobSeeker, args: PageArgs, ctx: SubgraphContext) => connectionOf(await loaders.trainings(ctx).load(p.id), args),
-    returnsToEmployment: async (p: JobSeeker, args: PageArgs, ctx: SubgraphContext) => connectionOf(await loaders.returns(ctx).load(p.id), args),
+    orientation: async (p: JobSeeker, _: unknown, ctx: SubgraphContext) => (await loaders.orientations(ctx, { first: 1 }).load(p.id)).nodes[0] ?? null,
+    orientations: (p: JobSeeker, args: PageArgs, ctx: SubgraphContext) => loaders.orientations(ctx, args).load(p.id),
+    trainings: (p: JobSeeker, args: PageArgs, ctx: SubgraphContext) => loaders.trainings(ctx, args).load(p.id),
+    returnsToEmployment: (p: JobSeeker, args: PageArgs, ctx: SubgraphContext) => loaders.returns(ctx, args).load(p.id),
     // The other subgraphs' inputs arrive under `<prefix>Events` / `<prefix>FundingReferences`,
     // selected by the @requires that kit/hub.ts generates from the list of subgraphs.
+    // France Travail's own lists contribute only what the page can hold (the merge's order is
+    // rules.ts'); the other partners' inputs arrive whole.
     async history(p: JobSeeker, args: PageArgs, ctx: SubgraphContext) {
-      return connectionOf(mergeHistory(await personEvents(ctx, p), ...contributions<HistoryItem>(p, 'Events')), args);
+      const at = offsetPage(args);
+      const others = contributions<HistoryItem>(p, 'Events');
+      const own = await personEvents(ctx, p, at.offset + at.first);
+      return pageOfMerge(mergeHistory(own.events, ...others), own.total + lengths(others), at);
     },
     async fundings(p: JobSeeker, args: PageArgs, ctx: SubgraphContext) {
-      const trainings = new Map((await loaders.trainings(ctx).load(p.id)).map((t) => [t.financingId, t]));
+      const at = offsetPage(args);
+      const others = contributions<FundingRef>(p, 'FundingReferences');
+      const head = await loaders.trainingFundings(ctx, at.offset + at.first).load(p.id);
+      const trainings = new Map(head.rows.map((t) => [t.financingId, t]));
       const own = [...trainings.values()].map((t) => ({ id: t.financingId, typename: 'TrainingFinancing', requestedOn: t.requestedOn }));
-      const merged = connectionOf(mergeFundings(own, ...contributions<FundingRef>(p, 'FundingReferences')), args);
+      const merged = pageOfMerge(mergeFundings(own, ...others), head.total + lengths(others), at);
       return { ...merged, nodes: merged.nodes.map((ref) => (ref.typename === 'TrainingFinancing' ? financingView(trainings.get(ref.id)!) : { __typename: ref.typename, id: ref.id })) };
     },
     auditTrail(p: JobSeeker, args: PageArgs, ctx: SubgraphContext) {
@@ -174,7 +194,7 @@ export const resolvers: Resolvers = {
       const row = await loaders.establishment(ctx).load(ref.siret);
       return row ? { ...ref, ...row } : null;
     },
-    jobOffers: async (e: Establishment, args: PageArgs, ctx: SubgraphContext) => connectionOf(await loaders.jobOffers(ctx).load(e.siret), args),
+    jobOffers: (e: Establishment, args: PageArgs, ctx: SubgraphContext) => loaders.jobOffers(ctx, args).load(e.siret),
     fundings(e: Establishment, args: PageArgs) {
       const merged = connectionOf(mergeFundings(...contributions<FundingRef>(e, 'FundingReferences')), args);
       return { ...merged, nodes: merged.nodes.map((ref) => ({ __typename: ref.typename, id: ref.id })) };
