@@ -3,8 +3,6 @@
 // context over real HTTP between real processes). Both processes export their spans over OTLP/HTTP,
 // configured only by the standard OTEL_* variables, to a collector of the test's own that keeps
 // them in memory.
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,42 +10,23 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { spawnService, type ServiceProcess } from '../../gateway/processes.ts';
 import { tokenFor } from './client.ts';
 import { startReplica } from '../support/replicas.ts';
-
-interface OtlpSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-  name: string;
-  kind: number;
-  attributes: { key: string; value: { stringValue?: string; intValue?: string } }[];
-  service: string;
-}
+import { startSpanCollector, type OtlpSpan, type SpanCollector } from '../support/span-collector.ts';
 
 const SERVER = 2;
 const CLIENT = 3;
 
 describe('observability', () => {
-  const spans: OtlpSpan[] = [];
+  let spans: OtlpSpan[] = [];
   const started: ServiceProcess[] = [];
-  let collector: http.Server;
+  let collector: SpanCollector;
   let dataDir: string;
   let subgraph: ServiceProcess;
   let gateway: ServiceProcess;
 
   beforeAll(async () => {
-    collector = http.createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk)).on('end', () => {
-        const message = JSON.parse(body) as { resourceSpans: { resource: { attributes: OtlpSpan['attributes'] }; scopeSpans: { spans: Omit<OtlpSpan, 'service'>[] }[] }[] };
-        for (const { resource, scopeSpans } of message.resourceSpans) {
-          const service = resource.attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
-          for (const scope of scopeSpans) for (const span of scope.spans) spans.push({ ...span, service });
-        }
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-    });
-    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
-    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`, OTEL_BSP_SCHEDULE_DELAY: '100' };
+    collector = await startSpanCollector();
+    spans = collector.spans;
+    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: collector.url, OTEL_BSP_SCHEDULE_DELAY: '100' };
     dataDir = mkdtempSync(path.join(tmpdir(), 'passerelle-observability-'));
     subgraph = await spawnService({
       name: 'pole-emploi', entry: 'subgraphs/pole-emploi/main.ts',
@@ -60,7 +39,7 @@ describe('observability', () => {
 
   afterAll(async () => {
     await Promise.all(started.map((s) => s.stop()));
-    await new Promise((resolve) => collector?.close(resolve));
+    await collector?.close();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
