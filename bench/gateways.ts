@@ -1,11 +1,22 @@
 // The gateways the benchmark compares, each started the same way: pinned to the gateway core, in
-// production mode, on a free port of 127.0.0.1, over the same subgraph processes.
+// production mode, on a free port of 127.0.0.1, over the same subgraph processes. Passerelle's gateway
+// also runs as a node:cluster of GATEWAY_WORKERS processes allowed on both cores (the cluster part).
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, ROOT, startPinned, type Pinned } from './processes.ts';
-import { GATEWAY_CORE } from './load.ts';
+import { CLUSTER_CORES, GATEWAY_CORE } from './load.ts';
 
-export type GatewayId = 'passerelle' | 'apollo-gateway' | 'hive-gateway' | 'hive-gateway-router-runtime';
+/** Passerelle's gateway with GATEWAY_WORKERS=<n>, on both cores. */
+export type ClusterGatewayId = `passerelle-workers-${number}`;
+export type GatewayId = 'passerelle' | 'apollo-gateway' | 'hive-gateway' | 'hive-gateway-router-runtime' | ClusterGatewayId;
+
+export const clusterGateway = (workers: number): ClusterGatewayId => `passerelle-workers-${workers}`;
+
+/** GATEWAY_WORKERS of a cluster gateway; null for the others. */
+function workersOf(id: GatewayId): number | null {
+  const n = /^passerelle-workers-(\d+)$/.exec(id)?.[1];
+  return n ? Number(n) : null;
+}
 
 export interface GatewayUnderTest {
   readonly id: GatewayId;
@@ -41,15 +52,20 @@ export interface GatewayEnvironment {
 const version = (pkg: string) => (JSON.parse(readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
 
 export function gatewayUnderTest(id: GatewayId): GatewayUnderTest {
+  const apollo = `@apollo/gateway ${version('@apollo/gateway')}, @apollo/server ${version('@apollo/server')}`;
   switch (id) {
     case 'passerelle':
-      return { id, title: 'Passerelle (production mode, every layer on)', version: `@apollo/gateway ${version('@apollo/gateway')}, @apollo/server ${version('@apollo/server')}` };
+      return { id, title: 'Passerelle (production mode, every layer on)', version: apollo };
     case 'apollo-gateway':
-      return { id, title: 'plain @apollo/gateway + @apollo/server (baseline)', version: `@apollo/gateway ${version('@apollo/gateway')}, @apollo/server ${version('@apollo/server')}` };
+      return { id, title: 'plain @apollo/gateway + @apollo/server (baseline)', version: apollo };
     case 'hive-gateway':
       return { id, title: 'Hive Gateway', version: `@graphql-hive/gateway ${version('@graphql-hive/gateway')}` };
     case 'hive-gateway-router-runtime':
       return { id, title: 'Hive Gateway + router runtime', version: `@graphql-hive/gateway ${version('@graphql-hive/gateway')}, @graphql-hive/router-runtime ${version('@graphql-hive/router-runtime')}` };
+    default: {
+      const workers = workersOf(id)!;
+      return { id, title: `Passerelle, ${workers} worker${workers > 1 ? 's' : ''} (GATEWAY_WORKERS=${workers}, cores ${CLUSTER_CORES})`, version: apollo };
+    }
   }
 }
 
@@ -63,12 +79,14 @@ export async function startGateway(id: GatewayId, env: GatewayEnvironment): Prom
   const gateway = gatewayUnderTest(id);
   const common = { NODE_ENV: 'production', NO_COLOR: '1', HOST: '127.0.0.1' };
   const timeoutMs = 120_000;
-  if (id === 'passerelle' || id === 'apollo-gateway') {
+  const workers = workersOf(id);
+  const ours = id === 'passerelle' || workers !== null;
+  if (ours || id === 'apollo-gateway') {
     const process_ = await startPinned({
       name: id,
-      core: GATEWAY_CORE,
+      core: workers === null ? GATEWAY_CORE : CLUSTER_CORES,
       command: process.execPath,
-      args: [...profileArgs(env, id), id === 'passerelle' ? 'gateway/main.ts' : 'bench/gateways/apollo-baseline.ts'],
+      args: [...profileArgs(env, id), ours ? 'gateway/main.ts' : 'bench/gateways/apollo-baseline.ts'],
       env: {
         ...common,
         PORT: '0',
@@ -76,7 +94,8 @@ export async function startGateway(id: GatewayId, env: GatewayEnvironment): Prom
         SUPERGRAPH_PATH: env.supergraphPath,
         TRUSTED_OPERATIONS_DIR: env.operationsDir,
         // The peers share nothing between partners: the bench measures the gateways, not the limits.
-        ...(id === 'passerelle' ? { RATE_LIMITS: 'off' } : {}),
+        ...(ours ? { RATE_LIMITS: 'off' } : {}),
+        ...(workers !== null ? { GATEWAY_WORKERS: String(workers) } : {}),
         ISSUER_JWKS_FILE: env.issuerJwksFile,
         GATEWAY_SIGNING_KEY_FILE: env.signingKeyFile,
         ...subgraphUrlVariables(env.subgraphUrls),

@@ -8,6 +8,8 @@ import { cpuMs, machineBusyMs, ownCpuMs } from './system.ts';
 
 export const LOAD_CORE = 1;
 export const GATEWAY_CORE = 0;
+/** Both cores: where the cluster part lets Passerelle's gateway run (load and subgraphs stay on LOAD_CORE). */
+export const CLUSTER_CORES = `${GATEWAY_CORE},${LOAD_CORE}`;
 
 /** One request as the load generator sends it. `@@KEY@@` in the body becomes a unique key. */
 export interface LoadRequest {

@@ -1,6 +1,7 @@
 // What one run of the benchmark measured, as written to bench/results/<date>.json, and the same as
 // Markdown (bench/results/<date>.md): tables per workload and gateway, ratios from the same run, the
-// issue's targets against the figures, the profiles, the machine and how busy it was.
+// issue's targets against the figures, the profiles, the gateway as one process or two, the machine
+// and how busy it was.
 import type { GatewayId, GatewayUnderTest } from './gateways.ts';
 import type { ProfileSummary } from './profile.ts';
 import type { Machine } from './system.ts';
@@ -69,6 +70,14 @@ export interface ProfileResult {
   readonly error?: string;
 }
 
+/** Passerelle's gateway with GATEWAY_WORKERS=1 and =2 on both cores, over workloads 1 and 2's page. */
+export interface ClusterResult {
+  readonly description: readonly string[];
+  readonly workloads: readonly WorkloadResult[];
+  /** 2 workers / 1 worker in the same run, per workload: req/s, p50, p99, gateway CPU per request. */
+  readonly ratios: Readonly<Record<string, number | null>>;
+}
+
 export interface Target {
   readonly target: string;
   readonly measured: string;
@@ -89,6 +98,7 @@ export interface Results {
   readonly workloads: readonly WorkloadResult[];
   readonly national: NationalResult | null;
   readonly profile: ProfileResult | null;
+  readonly cluster: ClusterResult | null;
   readonly ratios: Readonly<Record<string, number | null>>;
   readonly targets: readonly Target[];
   readonly notes: readonly string[];
@@ -126,13 +136,39 @@ function rowCells(r: Row, titles: ReadonlyMap<string, string>, roles: readonly s
   ];
 }
 
+/** A workload's tables, one per operation; `reference` names the gateway the ratio column divides by. */
+function renderWorkload(out: string[], w: WorkloadResult, level: '##' | '###', reference: string): void {
+  out.push(`${level} ${w.title}`, '');
+  for (const line of w.description) out.push(line);
+  out.push('');
+  if (w.error) out.push(`**Not measured**: ${w.error}`, '');
+  const titles = new Map(w.gateways.map((g) => [g.id as string, g.title]));
+  out.push('Gateways: ' + w.gateways.map((g) => `${g.title} (${g.version})`).join('; ') + '.', '');
+  const operations = [...new Set(w.rows.map((r) => r.operation))];
+  const roles = processColumns(w.rows);
+  for (const op of operations) {
+    const rows = w.rows.filter((r) => r.operation === op);
+    const referenceRow = rows.find((r) => r.responseCheck === 'reference');
+    out.push(`${level}# ${rows[0].operationTitle}`, '');
+    out.push(`${rows[0].connections} connections; answer ${f0(w.answerBytes[op])} bytes; ${rows[0].rounds.length} round(s); ${w.registrations[op] ?? 'not registered'}. Latencies in ms; CPU in ms per request.`, '');
+    out.push(...table(
+      ['gateway', 'req/s', `× ${reference}`, 'p50', 'p90', 'p99', 'errors', 'peak RSS MiB', ...roles.map((r) => `CPU ${r}`), 'CPU all', 'subgraph calls/op', 'SQL/op', 'answers'],
+      rows.map((r) => rowCells(r, titles, roles, w.peakRssMiB[r.gateway], referenceRow && comparable(r) && comparable(referenceRow) ? r.rps / referenceRow.rps : null)),
+    ), '');
+    for (const r of rows.filter((x) => x.errorSample)) out.push(`- ${titles.get(r.gateway)}: first failure: \`${r.errorSample!.replace(/`/g, "'").slice(0, 300)}\``);
+    if (rows.some((x) => x.errorSample)) out.push('');
+  }
+  const subgraphRss = Object.entries(w.peakRssMiB).filter(([k]) => !titles.has(k));
+  if (subgraphRss.length) out.push(`Peak RSS of the subgraph processes: ${subgraphRss.map(([k, v]) => `${k} ${f0(v)} MiB`).join(', ')}.`, '');
+}
+
 export function renderMarkdown(results: Results): string {
   const out: string[] = [];
   const m = results.machine;
   out.push(`# Benchmark of ${results.date} (${results.mode})`, '');
   out.push(`Commit \`${results.commit}\`, ${Math.round(results.durationSeconds / 60)} min ${Math.round(results.durationSeconds % 60)} s. Produced by \`npm run bench${results.mode === 'quick' ? ' -- --quick' : ''}\` (bench/README in the project README, section Benchmark).`, '');
   out.push(`**Machine**: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Linux ${m.kernel}, Node ${m.node}, ${m.wrk}${m.postgres ? `, PostgreSQL ${m.postgres}` : ''}.`);
-  out.push(`Gateway pinned to core 0 (\`taskset -c 0\`); load generator (wrk, closed loop), subgraphs and the benchmark itself on core 1; the shared PostgreSQL server is not pinned.`);
+  out.push(`Gateway pinned to core 0 (\`taskset -c 0\`; the cluster part's on both cores); load generator (wrk, closed loop), subgraphs and the benchmark itself on core 1; the shared PostgreSQL server is not pinned.`);
   out.push('Requests/s and latencies as wrk measured them in the windows (means of the rounds). CPU per request: CPU time (/proc) of each process from the start of a window ' +
     'until the requests it left in flight are done, divided by the requests answered plus those in flight. Subgraph calls and SQL statements per operation: counted around single requests.', '');
   out.push(`**Load average** at start ${results.loadAverage.start.join(' / ')}, at end ${results.loadAverage.end.join(' / ')} (1 / 5 / 15 min; the end includes the benchmark's own load).`);
@@ -146,30 +182,7 @@ export function renderMarkdown(results: Results): string {
     out.push(...table(['target', 'measured', 'met'], results.targets.map((t) => [t.target, t.measured, t.met === null ? 'n/a' : t.met ? 'yes' : '**no**'])), '');
   }
 
-  for (const w of results.workloads) {
-    out.push(`## ${w.title}`, '');
-    for (const line of w.description) out.push(line);
-    out.push('');
-    if (w.error) out.push(`**Not measured**: ${w.error}`, '');
-    const titles = new Map(w.gateways.map((g) => [g.id as string, g.title]));
-    out.push('Gateways: ' + w.gateways.map((g) => `${g.title} (${g.version})`).join('; ') + '.', '');
-    const operations = [...new Set(w.rows.map((r) => r.operation))];
-    const roles = processColumns(w.rows);
-    for (const op of operations) {
-      const rows = w.rows.filter((r) => r.operation === op);
-      const reference = rows.find((r) => r.responseCheck === 'reference');
-      out.push(`### ${rows[0].operationTitle}`, '');
-      out.push(`${rows[0].connections} connections; answer ${f0(w.answerBytes[op])} bytes; ${rows[0].rounds.length} round(s); ${w.registrations[op] ?? 'not registered'}. Latencies in ms; CPU in ms per request.`, '');
-      out.push(...table(
-        ['gateway', 'req/s', '× baseline', 'p50', 'p90', 'p99', 'errors', 'peak RSS MiB', ...roles.map((r) => `CPU ${r}`), 'CPU all', 'subgraph calls/op', 'SQL/op', 'answers'],
-        rows.map((r) => rowCells(r, titles, roles, w.peakRssMiB[r.gateway], reference && comparable(r) && comparable(reference) ? r.rps / reference.rps : null)),
-      ), '');
-      for (const r of rows.filter((x) => x.errorSample)) out.push(`- ${titles.get(r.gateway)}: first failure: \`${r.errorSample!.replace(/`/g, "'").slice(0, 300)}\``);
-      if (rows.some((x) => x.errorSample)) out.push('');
-    }
-    const subgraphRss = Object.entries(w.peakRssMiB).filter(([k]) => !titles.has(k));
-    if (subgraphRss.length) out.push(`Peak RSS of the subgraph processes: ${subgraphRss.map(([k, v]) => `${k} ${f0(v)} MiB`).join(', ')}.`, '');
-  }
+  for (const w of results.workloads) renderWorkload(out, w, '##', 'baseline');
 
   if (results.national) {
     const n = results.national;
@@ -198,6 +211,15 @@ export function renderMarkdown(results: Results): string {
       out.push(...table(['by package or folder', 'self ms', '%'], s.packages.map((i) => [`\`${i.name}\``, f0(i.ms), f1(i.percent)])), '');
       out.push(...table(['function (self time)', 'self ms', '%'], s.functions.map((i) => [`\`${i.name}\``, f0(i.ms), f1(i.percent)])), '');
     }
+  }
+
+  if (results.cluster) {
+    const c = results.cluster;
+    out.push('## One process per core: the gateway with 1 and 2 workers', '');
+    for (const line of c.description) out.push(line);
+    out.push('');
+    for (const w of c.workloads) renderWorkload(out, w, '###', '1 worker');
+    if (Object.keys(c.ratios).length) out.push(...table(['2 workers / 1 worker', 'value'], Object.entries(c.ratios).map(([k, v]) => [k, ratio(v)])), '');
   }
 
   if (Object.keys(results.ratios).length) {

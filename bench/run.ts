@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [--only products,sqlite,postgresql,national,profile] [--reseed] [--profile-products]
+// `npm run bench [-- --quick] [--only products,sqlite,postgresql,national,profile,cluster] [--reseed] [--profile-products]
 //   [--postgres URL] [--scale 50000] [--national-scale 500000]`
 // Measures Passerelle's gateway against its peers in one run on this machine (issue 10) and writes
 // bench/results/<date>.md and .json. Not part of `npm test`.
@@ -10,22 +10,22 @@ import pg from 'pg';
 import { ensureDevKeys } from '../gateway/keys.ts';
 import { mintDevToken } from '../gateway/dev-token.ts';
 import { compareAnswers, post, type Answer } from './answers.ts';
-import { startGateway, type GatewayEnvironment, type GatewayId, type Running } from './gateways.ts';
-import { LOAD_CORE, measureWindow, requestsFile, settle, type Accounted, type Counter, type LoadRequest, type Window } from './load.ts';
+import { clusterGateway, startGateway, type GatewayEnvironment, type GatewayId, type Running } from './gateways.ts';
+import { CLUSTER_CORES, LOAD_CORE, measureWindow, requestsFile, settle, type Accounted, type Counter, type LoadRequest, type Window } from './load.ts';
 import { largestCaseloads } from './passerelle/caseloads.ts';
-import { DOCUMENTS, documentOf, nationalPages, passerelleOperations, type Operation } from './passerelle/workload.ts';
+import { counsellorPages, DOCUMENTS, documentOf, passerelleOperations, type Operation } from './passerelle/workload.ts';
 import { prepareRunData, runDatabaseNames, startSubgraphs, type RunData, type Store, type World } from './passerelle/world.ts';
 import { ROOT, startPinned, stopEverything, type Pinned } from './processes.ts';
 import { summariseProfile } from './profile.ts';
 import { composeProducts, OPERATION_NAME, QUERY } from './products/workload.ts';
-import { comparable, renderMarkdown, type NationalResult, type ProfileResult, type Results, type RoundResult, type Row, type Target, type WorkloadResult } from './results.ts';
-import { describeMachine, ensureWrk, loadAverage, peakRssMiB, round2 } from './system.ts';
+import { comparable, renderMarkdown, type ClusterResult, type NationalResult, type ProfileResult, type Results, type RoundResult, type Row, type Target, type WorkloadResult } from './results.ts';
+import { describeMachine, ensureWrk, loadAverage, peakRssMiB, processTree, round2, treePeakRssMiB } from './system.ts';
 import { gatewayUnderTest } from './gateways.ts';
 import { SUBGRAPHS } from '../subgraphs/kit/schema-files.ts';
 import { apiSchemaOf } from '../schema/composition.ts';
 import { registerForRun, type RunRegistration } from './registration.ts';
 
-const PARTS = ['products', 'sqlite', 'postgresql', 'national', 'profile'] as const;
+const PARTS = ['products', 'sqlite', 'postgresql', 'national', 'profile', 'cluster'] as const;
 type Part = (typeof PARTS)[number];
 
 const { values: args } = parseArgs({
@@ -51,7 +51,7 @@ interface Pace {
 
 const PLAN = args.quick
   ? {
-    parts: ['products', 'sqlite'] as Part[],
+    parts: ['products', 'sqlite', 'cluster'] as Part[],
     products: { rounds: 1, warmupSeconds: 2, seconds: 5, connections: 50 },
     passerelle: { rounds: 1, warmupSeconds: 2, seconds: 5, connections: 20 },
     national: { warmupSeconds: 2, seconds: 5, counsellors: [20] },
@@ -249,6 +249,11 @@ async function startAll(ids: readonly GatewayId[], env: GatewayEnvironment): Pro
 }
 
 const pidOf = (p: Pinned): Accounted => ({ role: p.name, pids: () => [p.pid] });
+/** A gateway's CPU: every process of its tree (a cluster's primary and its workers). */
+const gatewayAccount = (g: Running): Accounted => ({ role: 'gateway', pids: () => processTree(g.process.pid) });
+/** Peak RSS of each gateway (a cluster's: the sum over its processes). */
+const gatewaysPeakRss = (gateways: readonly Running[]): Record<string, number | null> =>
+  Object.fromEntries(gateways.map((g) => [g.gateway.id, round2(treePeakRssMiB(g.process.pid) ?? NaN)]));
 
 function describeRegistration(r: RunRegistration | undefined): string {
   if (!r) return 'not registered';
@@ -258,16 +263,26 @@ function describeRegistration(r: RunRegistration | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // Workload (1): the public benchmark's shape
 
-async function products(): Promise<WorkloadResult> {
-  const ids: GatewayId[] = ['passerelle', 'apollo-gateway', 'hive-gateway', 'hive-gateway-router-runtime'];
-  const description = [
-    'Four small subgraphs of the public graphql-gateways-benchmark\'s shape (bench/products/: accounts, inventory, products, reviews; one process, four servers, core 1), ' +
-    'its query (users → reviews → products → reviews → authors → reviews → products, and the top products), no access rules.',
-    'Every gateway gets the same request, with a France Travail counsellor\'s token of the development issuer: Passerelle authenticates it, runs every layer ' +
-    '(limits, trusted documents — the query is registered for the run —, authorisation, signed subgraph calls); the bench subgraphs ignore the Authorization header, the peers do not look at it.',
-    'Peers run with their defaults in production mode (NODE_ENV=production); Hive Gateway without the inbound deduplication the public benchmark turns on.',
-  ];
-  const dir = path.join(runDir, 'products');
+const PRODUCTS_SHAPE = 'Four small subgraphs of the public graphql-gateways-benchmark\'s shape (bench/products/: accounts, inventory, products, reviews; one process, four servers, core 1), ' +
+  'its query (users → reviews → products → reviews → authors → reviews → products, and the top products), no access rules.';
+const PRODUCTS_TITLE = 'Workload 1: four small subgraphs (the public benchmark\'s shape)';
+
+/** Subgraphs ready for gateways: the gateways' environment, whose CPU a window counts, the subgraphs' counters. */
+interface Served {
+  readonly env: GatewayEnvironment;
+  readonly accounted: (gateway: Running) => Accounted[];
+  readonly counters: Readonly<Record<string, Counter>>;
+}
+
+/** Workload 1's subgraphs, supergraph, registered query and request. */
+interface ProductsStack extends Served {
+  readonly operation: Operation;
+  readonly registration: string;
+  readonly subgraphs: Pinned;
+}
+
+async function productsStack(name: string, cpuProfileDir?: string): Promise<ProductsStack> {
+  const dir = path.join(runDir, name);
   mkdirSync(dir, { recursive: true });
   const subgraphs = await startPinned({
     name: 'bench-subgraphs', core: LOAD_CORE, command: process.execPath, args: ['bench/products/subgraphs.ts'],
@@ -281,10 +296,8 @@ async function products(): Promise<WorkloadResult> {
   const keys = await ensureDevKeys(runDir);
   const env: GatewayEnvironment = {
     supergraphPath, subgraphUrls: {}, dataDir: runDir, issuerJwksFile: keys.issuer.publicJwks, signingKeyFile: keys.gateway.privateKey,
-    operationsDir: path.join(dir, 'operations'), baselineSigns: false, scratchDir: path.join(dir, 'scratch'),
-    cpuProfileDir: args['profile-products'] ? path.join(ROOT, '.data', 'profiles-products') : undefined,
+    operationsDir: path.join(dir, 'operations'), baselineSigns: false, scratchDir: path.join(dir, 'scratch'), cpuProfileDir,
   };
-  const gateways = await startAll(ids, env);
   const token = await mintDevToken(runDir, { organisation: 'france-travail', role: 'counsellor', territory: ['27'], subject: 'ft-27-001' });
   const operation: Operation = {
     id: 'top-products-and-reviews', title: 'users → reviews → products → reviews … (the public benchmark\'s query)', operationName: OPERATION_NAME,
@@ -295,31 +308,43 @@ async function products(): Promise<WorkloadResult> {
     for (const url of Object.values(urls)) total += ((await (await fetch(url)).json()) as { requests: number }).requests;
     return total;
   };
-  const measured = await measureGateways({
-    workload: 'products', operations: [operation], gateways, reference: 'apollo-gateway', pace: PLAN.products,
-    accounted: (g) => [{ role: 'gateway', pids: () => [g.process.pid] }, { role: 'subgraphs', pids: () => [subgraphs.pid] }],
-    counters: { subgraphCalls },
-  });
-  const rss: Record<string, number | null> = Object.fromEntries(gateways.map((g) => [g.gateway.id, round2(peakRssMiB(g.process.pid) ?? NaN)]));
-  rss['bench subgraphs'] = round2(peakRssMiB(subgraphs.pid) ?? NaN);
-  await Promise.all([...gateways.map((g) => g.process.stop()), subgraphs.stop()]);
   return {
-    id: 'products', title: 'Workload 1: four small subgraphs (the public benchmark\'s shape)', description, gateways: ids.map(gatewayUnderTest),
-    rows: measured.rows, peakRssMiB: rss, answerBytes: measured.answerBytes, registrations: { [operation.id]: describeRegistration(registration) },
+    env, operation, registration: describeRegistration(registration), subgraphs,
+    accounted: (g) => [gatewayAccount(g), { role: 'subgraphs', pids: () => [subgraphs.pid] }],
+    counters: { subgraphCalls },
+  };
+}
+
+async function products(): Promise<WorkloadResult> {
+  const ids: GatewayId[] = ['passerelle', 'apollo-gateway', 'hive-gateway', 'hive-gateway-router-runtime'];
+  const description = [
+    PRODUCTS_SHAPE,
+    'Every gateway gets the same request, with a France Travail counsellor\'s token of the development issuer: Passerelle authenticates it, runs every layer ' +
+    '(limits, trusted documents — the query is registered for the run —, authorisation, signed subgraph calls); the bench subgraphs ignore the Authorization header, the peers do not look at it.',
+    'Peers run with their defaults in production mode (NODE_ENV=production); Hive Gateway without the inbound deduplication the public benchmark turns on.',
+  ];
+  const stack = await productsStack('products', args['profile-products'] ? path.join(ROOT, '.data', 'profiles-products') : undefined);
+  const gateways = await startAll(ids, stack.env);
+  const measured = await measureGateways({
+    workload: 'products', operations: [stack.operation], gateways, reference: 'apollo-gateway', pace: PLAN.products, accounted: stack.accounted, counters: stack.counters,
+  });
+  const rss = gatewaysPeakRss(gateways);
+  rss['bench subgraphs'] = round2(peakRssMiB(stack.subgraphs.pid) ?? NaN);
+  await Promise.all([...gateways.map((g) => g.process.stop()), stack.subgraphs.stop()]);
+  return {
+    id: 'products', title: PRODUCTS_TITLE, description, gateways: ids.map(gatewayUnderTest),
+    rows: measured.rows, peakRssMiB: rss, answerBytes: measured.answerBytes, registrations: { [stack.operation.id]: stack.registration },
   };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Workload (2): our graph
 
-interface Stack {
+interface Stack extends Served {
   readonly data: RunData;
   /** Registration of each of the workload's documents, by operation name. */
   readonly registrations: ReadonlyMap<string, RunRegistration>;
   readonly subgraphs: Pinned[];
-  readonly env: GatewayEnvironment;
-  readonly accounted: (gateway: Running) => Accounted[];
-  readonly counters: Record<string, Counter>;
   stop(): Promise<void>;
 }
 
@@ -377,7 +402,7 @@ async function subgraphStack(world: World, store: Store, cpuProfileDir?: string)
   };
   return {
     data, subgraphs, env, registrations,
-    accounted: (g) => [{ role: 'gateway', pids: () => [g.process.pid] }, ...subgraphs.map(pidOf), ...(client ? [{ role: 'postgresql', pids: backends }] : [])],
+    accounted: (g) => [gatewayAccount(g), ...subgraphs.map(pidOf), ...(client ? [{ role: 'postgresql', pids: backends }] : [])],
     counters: { subgraphCalls: sumOf(probeCount), sqlStatements: sumOf(sqlCount) },
     async stop() {
       await Promise.all(subgraphs.map((s) => s.stop()));
@@ -409,7 +434,7 @@ async function passerelle(store: Store): Promise<WorkloadResult> {
     const measured = await measureGateways({
       workload: store.kind, operations, gateways, reference: 'apollo-gateway', pace: PLAN.passerelle, accounted: stack.accounted, counters: stack.counters,
     });
-    const peakRss: Record<string, number | null> = Object.fromEntries(gateways.map((g) => [g.gateway.id, round2(peakRssMiB(g.process.pid) ?? NaN)]));
+    const peakRss = gatewaysPeakRss(gateways);
     for (const s of stack.subgraphs) peakRss[s.name] = round2(peakRssMiB(s.pid) ?? NaN);
     await Promise.all(gateways.map((g) => g.process.stop()));
     return {
@@ -433,17 +458,16 @@ async function national(): Promise<NationalResult> {
     const [ours] = await startAll(['passerelle'], stack.env);
     const caseloads = largestCaseloads(NATIONAL, Math.max(...PLAN.national.counsellors), 50);
     const points = [];
-    const pages = await nationalPages(runDir, caseloads.slice(0, 3));
-    const { answers, counts } = await singleRequests(ours.endpoint, pages, `${RUN_TAG}-national`, stack.counters, stack.accounted(ours));
+    const pages = await counsellorPages(runDir, caseloads.slice(0, 3));
+    const { answers, counts } = await singleRequests(ours.endpoint, pages.requests, `${RUN_TAG}-national`, stack.counters, stack.accounted(ours));
     const check = answers.every((a) => a.status === 200 && !a.text.includes('"errors"')) ? 'served' : `refused: ${answers[0].text.slice(0, 200)}`;
     for (const counsellors of PLAN.national.counsellors) {
-      const requests = await nationalPages(runDir, caseloads.slice(0, counsellors));
-      const file = requestsFile(runDir, `national-${counsellors}`, requests);
+      const operation = await counsellorPages(runDir, caseloads.slice(0, counsellors));
+      const file = requestsFile(runDir, `national-${counsellors}`, operation.requests);
       const window = await measureWindow({
         url: ours.endpoint, file, connections: counsellors, warmupSeconds: PLAN.national.warmupSeconds, seconds: PLAN.national.seconds,
         accounted: stack.accounted(ours), runTag: RUN_TAG,
       });
-      const operation: Operation = { id: 'counsellor-page', title: "a counsellor's page of 50 people", operationName: 'BenchCounsellorPage', requests };
       points.push({ counsellors, row: aggregate(operation, 'passerelle', counsellors, [window], check, [1], counts) });
       write(`national ${counsellors} counsellors: ${(window.wrk.requests / window.seconds).toFixed(1)} req/s, p99 ${(window.wrk.latencyUs.p99 / 1000).toFixed(0)} ms, ${window.wrk.failures} failures`);
     }
@@ -500,18 +524,106 @@ async function profile(): Promise<ProfileResult> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// One process per core: GATEWAY_WORKERS=1 and 2, both on both cores
+
+const CLUSTER = [clusterGateway(1), clusterGateway(2)] as const;
+
+/** Starts the cluster's gateways on `stack`, measures them on `operation`, stops them. */
+async function clusterWorkload(options: {
+  readonly id: WorkloadResult['id'];
+  readonly title: string;
+  readonly description: readonly string[];
+  readonly stack: Served;
+  readonly operation: Operation;
+  readonly registration: string;
+  readonly pace: Pace;
+}): Promise<WorkloadResult> {
+  const gateways = await startAll(CLUSTER, options.stack.env);
+  const measured = await measureGateways({
+    workload: `cluster ${options.id}`, operations: [options.operation], gateways, reference: CLUSTER[0], pace: options.pace,
+    accounted: options.stack.accounted, counters: options.stack.counters,
+  });
+  const peakRss = gatewaysPeakRss(gateways);
+  await Promise.all(gateways.map((g) => g.process.stop()));
+  return {
+    id: options.id, title: options.title, description: options.description, gateways: CLUSTER.map(gatewayUnderTest),
+    rows: measured.rows, peakRssMiB: peakRss, answerBytes: measured.answerBytes, registrations: { [options.operation.id]: options.registration },
+  };
+}
+
+async function cluster(): Promise<ClusterResult> {
+  const description = [
+    `Passerelle's gateway (production mode, every layer on) as one process (GATEWAY_WORKERS=1) and as a node:cluster primary with two workers (GATEWAY_WORKERS=2, gateway/workers.ts), ` +
+    `each allowed on both cores (\`taskset -c ${CLUSTER_CORES}\`), one after the other over the same subgraph processes, with the same requests and connections as the parts above; ` +
+    'the answers of 2 workers are compared with those of 1 worker before timing.',
+    'Gateway CPU per request and peak RSS are summed over the gateway\'s process tree (the primary and its workers, every pid read from /proc during the window; peak RSS as the sum of each process\'s peak).',
+    `Limits on this 2-core machine: the load generator (wrk), the subgraphs and the benchmark itself stay pinned to core ${LOAD_CORE}, so the gateway's second core is not its own: ` +
+    'a second worker only gets what they leave of it, and takes it from them. The ratio says what a second process buys a gateway that shares the machine with its load and subgraphs, ' +
+    'not how the gateway scales on cores of its own (production: one worker per core of the gateway\'s container, subgraphs elsewhere).',
+  ];
+  const workloads: WorkloadResult[] = [];
+  // Each workload on its own: one that cannot be measured leaves the other.
+  const attempt = async (id: WorkloadResult['id'], title: string, measure: () => Promise<WorkloadResult>) => {
+    try {
+      workloads.push(await measure());
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      write(`cluster ${id} failed: ${message}`);
+      await stopEverything();
+      workloads.push({ id, title, description: [], gateways: CLUSTER.map(gatewayUnderTest), rows: [], peakRssMiB: {}, answerBytes: {}, registrations: {}, error: message.split('\n')[0] });
+    }
+  };
+  await attempt('products', PRODUCTS_TITLE, async () => {
+    const stack = await productsStack('cluster-products');
+    const result = await clusterWorkload({
+      id: 'products', title: PRODUCTS_TITLE, description: [PRODUCTS_SHAPE], stack, operation: stack.operation, registration: stack.registration, pace: PLAN.products,
+    });
+    await stack.subgraphs.stop();
+    return result;
+  });
+  const pageTitle = `Workload 2: a counsellor's page of 50 people, ${scale.toLocaleString('en')} people, SQLite`;
+  await attempt('sqlite', pageTitle, async () => {
+    const stack = await subgraphStack(WORLD, { kind: 'sqlite' });
+    try {
+      // The same ten counsellors as workload 2's page.
+      const operation = await counsellorPages(runDir, largestCaseloads(WORLD, 11, 50).slice(0, 10));
+      return await clusterWorkload({
+        id: 'sqlite', title: pageTitle,
+        description: [`Our four subgraphs in production mode on SQLite, seeded with ${scale.toLocaleString('en')} people, audit on, each a process on core ${LOAD_CORE}; the page of 50 of ten counsellors in turn, each with their own token.`],
+        stack, operation, registration: describeRegistration(stack.registrations.get(operation.operationName)), pace: PLAN.passerelle,
+      });
+    } finally {
+      await stack.stop();
+    }
+  });
+  const ratios: Record<string, number | null> = {};
+  for (const w of workloads) {
+    for (const op of new Set(w.rows.map((r) => r.operation))) {
+      const [one, two] = CLUSTER.map((id) => row(w, op, id));
+      const label = w.id === 'products' ? 'workload 1' : `workload 2 (${w.id}) ${op}`;
+      ratios[`${label} req/s`] = both(two, one, (r) => r.rps);
+      ratios[`${label} p50`] = both(two, one, (r) => r.latencyMs.p50);
+      ratios[`${label} p99`] = both(two, one, (r) => r.latencyMs.p99);
+      ratios[`${label} gateway CPU per request`] = both(two, one, (r) => r.cpuMsPerRequest.gateway);
+    }
+  }
+  return { description, workloads, ratios };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Ratios and targets
 
 function row(w: WorkloadResult | undefined, op: string, gateway: GatewayId): Row | undefined {
   return w?.rows.find((r) => r.operation === op && r.gateway === gateway);
 }
 
+const div = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? null : round2(a / b));
+/** Ratios only between rows that served their requests: a refusal is fast and measures nothing. */
+const both = (x: Row | undefined, y: Row | undefined, f: (r: Row) => number) => (x && y && comparable(x) && comparable(y) ? div(f(x), f(y)) : null);
+
 function ratiosAndTargets(workloads: readonly WorkloadResult[], nationalResult: NationalResult | null) {
   const ratios: Record<string, number | null> = {};
   const targets: Target[] = [];
-  const div = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !b ? null : round2(a / b));
-  // Ratios only between rows that served their requests: a refusal is fast and measures nothing.
-  const both = (x: Row | undefined, y: Row | undefined, f: (r: Row) => number) => (x && y && comparable(x) && comparable(y) ? div(f(x), f(y)) : null);
   const p = workloads.find((w) => w.id === 'products');
   if (p && !p.error) {
     const ours = row(p, 'top-products-and-reviews', 'passerelle');
@@ -598,6 +710,7 @@ async function main(): Promise<void> {
   const workloads: WorkloadResult[] = [];
   let nationalResult: NationalResult | null = null;
   let profileResult: ProfileResult | null = null;
+  let clusterResult: ClusterResult | null = null;
   const notes: string[] = [];
   for (const part of parts) {
     if (stopping) return;
@@ -611,6 +724,7 @@ async function main(): Promise<void> {
       }
       if (part === 'national') nationalResult = await national();
       if (part === 'profile') profileResult = await profile();
+      if (part === 'cluster') clusterResult = await cluster();
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       write(`${part} failed: ${message}`);
@@ -634,7 +748,7 @@ async function main(): Promise<void> {
     loadAverage: { start: loadStart, end: loadEnd },
     foreignCores: { mean: round2(meanForeign), max: round2(Math.max(0, ...foreign)) },
     noisy: meanForeign > 0.15 || Math.max(0, ...foreign) > 0.5 || loadStart[0] > 1,
-    workloads, national: nationalResult, profile: profileResult, ratios, targets, notes,
+    workloads, national: nationalResult, profile: profileResult, cluster: clusterResult, ratios, targets, notes,
   };
   // Full runs are the record (committed); quick or partial looks go to the ignored tmp/ folder.
   const partial = args.quick || parts.length < PARTS.length;

@@ -1,7 +1,7 @@
 // What the benchmark reads from Linux: CPU time and peak memory of a process (/proc/<pid>/stat and
 // status), CPU time of the whole machine (/proc/stat), the load average, and the machine itself.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 /** Clock ticks per second of /proc's CPU counters (USER_HZ, 100 on Linux). */
@@ -38,6 +38,24 @@ export function ownCpuMs(): number {
   return ((Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * 1000) / TICKS_PER_SECOND;
 }
 
+/**
+ * A live process and all its descendants, root first (a node:cluster primary and its workers): every
+ * process whose parent, in /proc/<pid>/stat, is in the tree. Empty once the root is gone.
+ */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    // After the name: the parent's pid is field 4 (index 1).
+    const parent = Number(statFields(Number(entry))?.[1]);
+    if (parent) children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+  }
+  if (!statFields(root)) return [];
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  return tree;
+}
+
 /** Peak resident memory of a live process (VmHWM) in MiB; null once it is gone. */
 export function peakRssMiB(pid: number): number | null {
   try {
@@ -46,6 +64,15 @@ export function peakRssMiB(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Peak resident memory of a live process and its descendants: the sum of each one's peak (an upper
+ * bound: they need not peak at once), in MiB; null once the root is gone.
+ */
+export function treePeakRssMiB(root: number): number | null {
+  const peaks = processTree(root).map(peakRssMiB);
+  return peaks.length && peaks.every((p) => p !== null) ? peaks.reduce((a, b) => a! + b!, 0) : null;
 }
 
 /** CPU time the whole machine spent busy (every core, all processes), in milliseconds. */

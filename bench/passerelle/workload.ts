@@ -90,7 +90,7 @@ export async function passerelleOperations(dataDir: string, choices: Choices, di
 
   const recorderToken = await counsellorToken(dataDir, choices.recorder);
   return [
-    { id: 'counsellor-page', title: "a counsellor's page of 50 people", operationName: 'BenchCounsellorPage', requests: pages(50) },
+    { ...COUNSELLOR_PAGE, requests: pages(50) },
     { id: 'counsellor-page-5', title: 'the same page of 5 people', operationName: 'BenchCounsellorPage', requests: pages(5) },
     {
       id: 'person-file', title: "one person's full file", operationName: 'BenchPersonFile',
@@ -114,7 +114,11 @@ export async function passerelleOperations(dataDir: string, choices: Choices, di
   ];
 }
 
-/** National scale: the page of the `count` largest caseloads, one counsellor per connection. */
-export async function nationalPages(dataDir: string, caseloads: readonly Caseload[]): Promise<LoadRequest[]> {
-  return Promise.all(caseloads.map(async (c) => ({ authorization: await counsellorToken(dataDir, c), body: graphqlBody('BenchCounsellorPage', { counsellorId: c.counsellorId, first: 50 }) })));
+/** The operation counsellors open first: their page of 50 people. */
+export const COUNSELLOR_PAGE = { id: 'counsellor-page', title: "a counsellor's page of 50 people", operationName: 'BenchCounsellorPage' } as const;
+
+/** The page of 50 of each caseload, each with its own counsellor's token (the national scale, the cluster part). */
+export async function counsellorPages(dataDir: string, caseloads: readonly Caseload[]): Promise<Operation> {
+  const requests = await Promise.all(caseloads.map(async (c) => ({ authorization: await counsellorToken(dataDir, c), body: graphqlBody('BenchCounsellorPage', { counsellorId: c.counsellorId, first: 50 }) })));
+  return { ...COUNSELLOR_PAGE, requests };
 }
