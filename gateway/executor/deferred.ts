@@ -5,12 +5,16 @@
 // one item per place (DeferredSite) still in the client's data, shaped by the fragment's own
 // selections (shape.ts), with the errors of the part under that place. A part met nowhere (its
 // parent null, its list empty) sends nothing. `hasNext` is false on the payload after which no part
-// is awaited.
+// is awaited. Each part that executes has its span (`gateway.deferred`, its label), parent of its
+// subgraph calls' spans.
 import type { DeferredNode, ResponsePath } from '@apollo/query-planner';
+import { trace } from '@opentelemetry/api';
 import type { GraphQLError } from 'graphql';
 import type { Cursor } from './cursor.ts';
 import { executeNode, type PlanContext } from './plan.ts';
 import type { DeferredSite, Shaping } from './shape.ts';
+
+const tracer = trace.getTracer('passerelle-executor');
 
 export interface IncrementalItem {
   readonly data: Record<string, any> | null;
@@ -91,7 +95,7 @@ export class DeferredParts {
       const child: PlanContext = { ...context, errors, deferLabel: label };
       const dependencies = Promise.all(node.depends.map(({ id }) => this.#fetch(id).done));
       const executed = Promise.race([dependencies, primaryDone])
-        .then(() => node.node && executeNode(child, node.node, cursor))
+        .then(() => node.node && tracer.startActiveSpan('gateway.deferred', { attributes: { 'graphql.defer.label': label } }, (span) => executeNode(child, node.node!, cursor).finally(() => span.end())))
         .then(() => errors, (error: unknown) => [...errors, error as Error]);
       this.#parts.push({ label, parent: context.deferLabel, executed });
     }
@@ -119,6 +123,10 @@ export class DeferredParts {
   }
 
   #open(parent: string | undefined, sites: readonly DeferredSite[]): void {
+    // A fragment the plan has no part for (the planner makes one for each) is still sent, from the tree.
+    for (const label of new Set(sites.map((site) => site.label))) {
+      if (!this.#parts.some((part) => part.label === label)) this.#parts.push({ label, parent, executed: Promise.resolve([]) });
+    }
     for (const part of this.#parts) {
       if (part.parent !== parent) continue;
       const own = sites.filter((site) => site.label === part.label);
