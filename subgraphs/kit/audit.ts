@@ -3,6 +3,7 @@
 // The code has no update or delete path; the database refuses them too (trigger in the schema).
 import { randomUUID } from 'node:crypto';
 import { defineEntity, p, type EntityManager } from '@mikro-orm/core';
+import type { AuditWriter } from './audit-writer.ts';
 import type { Caller } from './caller.ts';
 
 export const AuditEntry = defineEntity({
@@ -24,6 +25,19 @@ export const AuditEntry = defineEntity({
 });
 
 export type AuditAction = 'READ' | 'WRITE';
+
+/** One row of audit_entry, as appended. */
+export interface AuditRow {
+  readonly id: string;
+  readonly at: Date;
+  readonly subject: string;
+  readonly organisation: string;
+  readonly role: string;
+  readonly operation: string | null;
+  readonly action: AuditAction;
+  readonly personId: string;
+  readonly fields: string;
+}
 
 /** SQL that makes the audit table append-only, per dialect (run after the table exists). */
 export const APPEND_ONLY_SQL = {
@@ -47,8 +61,9 @@ export function auditEntryView(row: { id: string; at: Date | string; subject: st
 }
 
 /**
- * Collects the person reads of one request (recorded by the kit's guard, kit/guard.ts) and writes
- * them once, at the end of the request: one entry per person read, listing every field read.
+ * Collects the person reads of one request (recorded by the kit's guard, kit/guard.ts) and hands
+ * them once, at the end of the request, to the subgraph's group-committing writer
+ * (kit/audit-writer.ts): one entry per person read, listing every field read.
  */
 export class AuditTrail {
   readonly #reads = new Map<string, Set<string>>();
@@ -67,7 +82,7 @@ export class AuditTrail {
     for (const f of fields) set.add(f);
   }
 
-  entry(action: AuditAction, personId: string, fields: Iterable<string>) {
+  entry(action: AuditAction, personId: string, fields: Iterable<string>): AuditRow {
     return {
       id: randomUUID(), at: new Date(), subject: this.#caller.subject, organisation: this.#caller.organisation,
       role: this.#caller.role, operation: this.#operation, action, personId, fields: [...fields].sort().join(','),
@@ -79,11 +94,15 @@ export class AuditTrail {
     await em.insert(AuditEntry, this.entry('WRITE', personId, fields));
   }
 
-  /** Appends the read entries of the request; called once when the response is sent. */
-  async flush(em: EntityManager): Promise<void> {
-    if (this.#reads.size === 0) return;
+  /**
+   * Hands the read entries of the request to `writer`; called once, before the response is sent,
+   * which waits for the returned promise: it resolves once the entries are durable and rejects
+   * (AuditUnavailable) when none of them was kept.
+   */
+  flush(writer: Pick<AuditWriter, 'write'>): Promise<void> {
+    if (this.#reads.size === 0) return Promise.resolve();
     const rows = [...this.#reads].map(([personId, fields]) => this.entry('READ', personId, fields));
     this.#reads.clear();
-    await em.insertMany(AuditEntry, rows);
+    return writer.write(rows);
   }
 }

@@ -54,7 +54,8 @@ const SQLITE_STATEMENTS = 500;
 /**
  * MikroORM's NodeSqliteDialect (node:sqlite behind Kysely's SqliteDialect), except that a statement
  * is prepared once per SQL text and reused: the same few statements serve every request, and
- * preparing them each time was a twentieth of a subgraph's CPU. Each connection gets a larger page cache.
+ * preparing them each time was a twentieth of a subgraph's CPU. Each connection gets a larger page
+ * cache and synchronous=FULL (the audit log's durability: kit/audit-writer.ts).
  */
 class NodeSqliteStatementsDialect extends SqliteDialect {
   constructor(file: string) {
@@ -62,6 +63,10 @@ class NodeSqliteStatementsDialect extends SqliteDialect {
       database: async () => {
         const db = new DatabaseSync(file);
         db.exec(`pragma cache_size = -${SQLITE_CACHE_KIB}`);
+        // Durable commits: in WAL mode (openDatabase) FULL syncs the log at every COMMIT, so a commit that
+        // returned survives a crash of the process or of the machine (NORMAL could lose the last ones on
+        // power loss). node:sqlite's build defaults to FULL too; said here so that it never depends on a build.
+        db.exec('pragma synchronous = full');
         const statements = new Map<string, StatementSync>();
         return {
           prepare(sql: string) {

@@ -1,11 +1,13 @@
 // Prometheus metrics of a subgraph (prom-client, GET /metrics): GraphQL requests and latency per
-// operation, errors by code, SQL statements (count and duration by kind), audit writes, the database
+// operation, errors by code, SQL statements (count and duration by kind), audit writes and the audit
+// writer's commits (kit/audit-writer.ts), the database
 // pool (PostgreSQL), and the process itself. Every SQL statement also gets a client span in the
 // request's trace (kit/tracing.ts). Labels are operation names, kinds and codes: never personal data.
-import type { ApolloServerPlugin } from '@apollo/server';
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { SpanKind } from '@opentelemetry/api';
 import type { MikroORM } from '@mikro-orm/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AuditCommit } from './audit-writer.ts';
 import type { RequestHandler } from './http.ts';
 import { inSpan, nameRequestSpan, tracingRecords } from './tracing.ts';
 
@@ -55,6 +57,9 @@ export class SubgraphMetrics {
   readonly #statementDuration: Histogram;
   readonly #auditWrites: Counter;
   readonly #auditDuration: Histogram;
+  readonly #auditCommits: Counter;
+  readonly #auditCommitRequests: Counter;
+  readonly #auditCommitDuration: Histogram;
   #pool: PgPool | null = null;
   readonly #databaseUp: Gauge;
 
@@ -68,7 +73,10 @@ export class SubgraphMetrics {
     this.#statements = new Counter({ name: 'passerelle_sql_statements_total', help: 'SQL statements run, by kind (select, insert, update, delete, other) and outcome.', labelNames: ['kind', 'outcome'], registers });
     this.#statementDuration = new Histogram({ name: 'passerelle_sql_statement_duration_seconds', help: 'Duration of SQL statements, by kind.', labelNames: ['kind'], buckets: SQL_BUCKETS, registers });
     this.#auditWrites = new Counter({ name: 'passerelle_audit_writes_total', help: 'Statements that appended audit entries, by outcome.', labelNames: ['outcome'], registers });
-    this.#auditDuration = new Histogram({ name: 'passerelle_audit_write_duration_seconds', help: 'Time to append a response\'s audit entries (the audit writer\'s lag behind the answer).', buckets: SQL_BUCKETS, registers });
+    this.#auditDuration = new Histogram({ name: 'passerelle_audit_write_duration_seconds', help: 'Time an answer waited for its read entries to be durable (queued, then committed by the audit writer): what the audit adds to its latency.', buckets: SQL_BUCKETS, registers });
+    this.#auditCommits = new Counter({ name: 'passerelle_audit_commits_total', help: 'Transactions of the audit writer (each holds the read entries of one or more requests), by outcome.', labelNames: ['outcome'], registers });
+    this.#auditCommitRequests = new Counter({ name: 'passerelle_audit_commit_requests_total', help: 'Requests whose read entries an audit commit held, by outcome (divided by passerelle_audit_commits_total: requests per commit).', labelNames: ['outcome'], registers });
+    this.#auditCommitDuration = new Histogram({ name: 'passerelle_audit_commit_duration_seconds', help: 'Duration of an audit writer\'s transaction, from BEGIN to durable COMMIT.', buckets: SQL_BUCKETS, registers });
     const pool = () => this.#pool;
     new Gauge({
       name: 'passerelle_db_pool_connections', help: 'Database pool connections by state (PostgreSQL): total, idle, waiting (requests waiting for one), max.', labelNames: ['state'], registers,
@@ -81,9 +89,26 @@ export class SubgraphMetrics {
         if (p.options?.max) this.set({ state: 'max' }, p.options.max);
       },
     });
-    for (const outcome of ['ok', 'error']) this.#auditWrites.inc({ outcome }, 0);
+    for (const outcome of ['ok', 'error']) {
+      this.#auditWrites.inc({ outcome }, 0);
+      this.#auditCommits.inc({ outcome }, 0);
+      this.#auditCommitRequests.inc({ outcome }, 0);
+    }
     this.#databaseUp = new Gauge({ name: 'passerelle_database_up', help: '1 while the database answers the readiness probe, 0 while it does not (/ready answers 503).', registers });
     this.#databaseUp.set(1);
+  }
+
+  /** One transaction of the audit writer (kit/audit-writer.ts). */
+  auditCommitted(commit: AuditCommit): void {
+    const outcome = commit.ok ? 'ok' : 'error';
+    this.#auditCommits.inc({ outcome });
+    this.#auditCommitRequests.inc({ outcome }, commit.requests);
+    this.#auditCommitDuration.observe(commit.seconds);
+  }
+
+  /** How long one answer waited for its read entries to be durable. */
+  auditWaited(seconds: number): void {
+    this.#auditDuration.observe(seconds);
   }
 
   databaseUp(up: boolean): void {
@@ -116,15 +141,16 @@ export class SubgraphMetrics {
       const seconds = (performance.now() - started) / 1000;
       this.#statements.inc({ kind, outcome });
       this.#statementDuration.observe({ kind }, seconds);
-      if (audit) {
-        this.#auditWrites.inc({ outcome });
-        this.#auditDuration.observe(seconds);
-      }
+      if (audit) this.#auditWrites.inc({ outcome });
     }
   }
 
-  /** Counts every operation once its answer is ready and names its request span. */
-  plugin<TContext extends { readonly operationName: string | null }>(serviceName: string): ApolloServerPlugin<TContext> {
+  /**
+   * Counts every operation once its answer is ready and names its request span. `settle` runs first
+   * when the answer is about to be sent, and what it makes of the answer is what is counted (the
+   * audit's commit may turn an answer into an error: kit/server.ts).
+   */
+  plugin<TContext extends { readonly operationName: string | null }>(serviceName: string, settle?: (request: GraphQLRequestContextWillSendResponse<TContext>) => Promise<void>): ApolloServerPlugin<TContext> {
     const metrics = this;
     return {
       async requestDidStart() {
@@ -133,7 +159,9 @@ export class SubgraphMetrics {
           async didResolveOperation({ contextValue, operationName }) {
             nameRequestSpan(serviceName, metrics.#operations.of(contextValue.operationName ?? operationName));
           },
-          async willSendResponse({ contextValue, operationName, response }) {
+          async willSendResponse(request) {
+            if (settle) await settle(request);
+            const { contextValue, operationName, response } = request;
             const result = response.body.kind === 'single' ? response.body.singleResult : response.body.initialResult;
             const errors = result.errors ?? [];
             const operation = metrics.#operations.of(contextValue.operationName ?? operationName);

@@ -1,21 +1,22 @@
 // Starts one subgraph: configuration, database (migrated and seeded), Apollo Server over the
-// subgraph schema, gateway-signed requests only, audit flushed after each response.
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+// subgraph schema, gateway-signed requests only, each answer sent once its audit entries are durable.
+import { ApolloServer, type GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { EntityManager, EntitySchema } from '@mikro-orm/core';
 import type { GraphQLScalarType } from 'graphql';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.ts';
+import { AUDIT_UNAVAILABLE, AuditUnavailable, AuditWriter, type AuditCommit } from './audit-writer.ts';
 import { clockOf } from './clock.ts';
 import { createContext, type SubgraphContext } from './context.ts';
 import { cursorKey, cursorSeal, cursorSecret, sealCursors } from './cursor.ts';
-import { KIT_ENTITIES, openDatabase, seedOnStart } from './database.ts';
+import { dialectOf, KIT_ENTITIES, openDatabase, seedOnStart } from './database.ts';
 import { maskError } from './errors.ts';
 import { PerimeterGuard } from './guard.ts';
 import { DatabaseHealth } from './health.ts';
 import { serveHttp } from './http.ts';
 import { inputValidation } from './input-validation.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, type Logger } from './logger.ts';
 import { checkPolicy, type PartnerPolicy } from './policy.ts';
 import { metricsRoute, SubgraphMetrics } from './metrics.ts';
 import { startTracing, traceRequests, tracingConfig } from './tracing.ts';
@@ -65,14 +66,31 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
   const clock = clockOf(config);
   await preparePublications(definition.indicators ?? [], orm.em);
 
-  const flushAudit: ApolloServerPlugin<SubgraphContext> = {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ contextValue }) {
-          await contextValue.audit.flush(orm.em.fork());
-        },
-      };
+  const audit = new AuditWriter({
+    dialect: dialectOf(config),
+    fork: () => orm.em.fork(),
+    onCommit: (commit) => {
+      metrics.auditCommitted(commit);
+      if (!commit.ok) logCommitFailure(logger, commit);
     },
+  });
+
+  // Apollo awaits willSendResponse before it hands the body to kit/http.ts: an answer leaves only once
+  // the commit holding its read entries succeeded. If none of them was kept, the answer is replaced
+  // by a typed error and no data (503, which the gateway reports as the partner being unavailable).
+  const flushAudit = async ({ contextValue, response }: GraphQLRequestContextWillSendResponse<SubgraphContext>) => {
+    const started = performance.now();
+    try {
+      await contextValue.audit.flush(audit);
+    } catch (error) {
+      const refusal = error instanceof AuditUnavailable ? error : new AuditUnavailable('commit-failed', error);
+      if (refusal.reason === 'queue-full') logger.warn({ queuedRows: audit.queuedRows }, 'audit queue full: request refused');
+      response.body = { kind: 'single', singleResult: { errors: [{ message: refusal.message, extensions: { code: AUDIT_UNAVAILABLE } }] } };
+      response.http.status = 503;
+      response.http.headers.set('retry-after', '1');
+    } finally {
+      metrics.auditWaited((performance.now() - started) / 1000);
+    }
   };
 
   const apollo = new ApolloServer<SubgraphContext>({
@@ -86,7 +104,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
     // No cache-control plugin: it wraps every field of every answer (a tenth of a page's graphql
     // time) to compute an HTTP cache hint that our answers never get (personal data is private, and
     // Apollo's default maxAge 0 for object fields made reference data's hints void anyway).
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), inputValidation(), flushAudit, metrics.plugin<SubgraphContext>(definition.name)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled(), inputValidation(), metrics.plugin<SubgraphContext>(definition.name, flushAudit)],
     // runSubgraph handles SIGTERM/SIGINT itself (close HTTP, then Apollo, then the database).
     stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
@@ -113,11 +131,24 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
     url: http.url,
     async stop() {
       database.stop();
-      await http.close();
+      // The gateway keeps its connections alive: answers from now on close theirs, and idle ones are
+      // closed as they become idle, so that the process waits for the requests in flight, not for the
+      // connections' idle timeout (65 s).
+      http.server.prependListener('request', (_req, res) => res.setHeader('connection', 'close'));
+      const sweep = setInterval(() => http.server.closeIdleConnections(), 100);
+      await http.close().finally(() => clearInterval(sweep));
       await apollo.stop();
+      // Every answer already waited for its commit; this waits for any commit still in flight.
+      await audit.close();
       await orm.close();
     },
   };
+}
+
+/** A failed audit commit, without its SQL or values (they name people): what failed and how many requests. */
+function logCommitFailure(logger: Logger, commit: AuditCommit): void {
+  const error = commit.error as { name?: string; code?: unknown; sqlState?: unknown } | undefined;
+  logger.error({ requests: commit.requests, rows: commit.rows, error: error?.name, code: error?.code, sqlState: error?.sqlState }, 'audit commit failed: its requests were answered AUDIT_UNAVAILABLE, without data');
 }
 
 /** Entry point of a subgraph's main.ts: start, print the URL, stop cleanly on SIGTERM/SIGINT. */

@@ -8,12 +8,15 @@ import { spawnService, type ServiceProcess } from '../../gateway/processes.ts';
 import { signSubgraphToken } from '../../gateway/subgraph-token.ts';
 
 export interface TestSubgraph {
+  /** The running process (a new one after `restart`). */
   readonly process: ServiceProcess;
   readonly name: string;
   /** The subgraph's SQLite file (when it runs on the embedded default). */
   readonly databaseFile: string;
-  /** Sends a GraphQL request signed for `caller`; returns status and JSON body. */
-  call(query: string, variables?: Record<string, unknown>, caller?: Partial<CallerClaims>, headers?: Record<string, string>): Promise<{ status: number; body: any }>;
+  /** Sends a GraphQL request signed for `caller` (and the client operation name the gateway signs, `Test` by default); returns status and JSON body. */
+  call(query: string, variables?: Record<string, unknown>, caller?: Partial<CallerClaims>, headers?: Record<string, string>, operationName?: string): Promise<{ status: number; body: any }>;
+  /** Starts the subgraph again on the same data directory and database (after a stop or a crash). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,23 +44,30 @@ export async function startTestSubgraph(name: string, env: Record<string, string
   const dataDir = mkdtempSync(path.join(tmpdir(), `passerelle-${name}-`));
   const keys = await ensureDevKeys(dataDir);
   const signing = await loadSigningKey(keys.gateway.privateKey);
-  const proc = await spawnService({
+  const spawn = () => spawnService({
     name,
     entry: `subgraphs/${name}/main.ts`,
     env: { PORT: '0', DATA_DIR: dataDir, SEED_SCALE: '400', GATEWAY_JWKS_FILE: keys.gateway.publicJwks, LOG_LEVEL: 'warn', ...env },
   });
+  let proc = await spawn();
   return {
-    process: proc,
+    get process() {
+      return proc;
+    },
     name,
     databaseFile: path.join(dataDir, `${name}.sqlite`),
-    async call(query, variables = {}, claims = {}, headers = {}) {
-      const token = await signSubgraphToken(signing, name, toCaller({ ...NATIONAL_ADMIN, ...claims }), 'Test');
+    async call(query, variables = {}, claims = {}, headers = {}, operationName = 'Test') {
+      const token = await signSubgraphToken(signing, name, toCaller({ ...NATIONAL_ADMIN, ...claims }), operationName);
       const res = await fetch(proc.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
         body: JSON.stringify({ query, variables }),
       });
       return { status: res.status, body: await res.json() };
+    },
+    async restart() {
+      await proc.stop();
+      proc = await spawn();
     },
     async stop() {
       await proc.stop();
