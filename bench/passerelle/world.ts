@@ -35,7 +35,7 @@ const STALE_AFTER_MS = 6 * 3600_000;
  * Files under subgraphs/ that only serve requests: a change there keeps the cached databases. Any
  * other change (entities, seeds, migrations, the synthetic population, the kit's tables) reseeds.
  */
-const REQUEST_PATH_ONLY = /(^|\/)(resolvers|loaders|policy|statistics(-[a-z]+)?|main)\.ts$|\.graphql$|^kit\/(server|http|context|loaders|trust|errors|logger|pagination|scalars|caller|config|schema-files|seed-cli|migrations-cli|postgres-server|policy|statistics|cursor|clock|search|input-validation)\.ts$/;
+const REQUEST_PATH_ONLY = /(^|\/)(resolvers|loaders|policy|statistics(-[a-z]+)?|main)\.ts$|\.graphql$|^kit\/(server|http|context|loaders|trust|errors|logger|pagination|windowed|rows|scalars|caller|config|schema-files|seed-cli|migrations-cli|postgres-server|policy|statistics|cursor|clock|search|input-validation)\.ts$/;
 
 function listFiles(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
