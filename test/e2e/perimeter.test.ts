@@ -72,7 +72,7 @@ describe('a person id outside the caller territory does not come back through a 
 
   it('a FIPHFP case-manager with a territory reaches no agent of elsewhere through conventions → employer → aid requests', async () => {
     const manager = await tokenFor('fiphfp', 'case-manager', { territory: [moved.employerDep] });
-    const res = await gql(manager, 'query($s: String!) { employer(siret: $s) { fiphfpConventions { nodes { employer { fiphfpAidRequests(first: 100) { nodes { agent { id } } } } } } fiphfpAidRequests(first: 100) { nodes { agent { id } } } } }', { s: moved.aid.employer.siret });
+    const res = await gql(manager, 'query($s: String!) { employer(siret: $s) { fiphfpConventions(first: 20) { nodes { employer { fiphfpAidRequests(first: 50) { nodes { agent { id } } } } } } fiphfpAidRequests(first: 100) { nodes { agent { id } } } } }', { s: moved.aid.employer.siret });
     expect(res.body.errors ?? []).toEqual([]);
     for (const id of agentsIn(res.body.data)) expect(residents.get(id)!.departement).toBe(moved.employerDep);
   });
