@@ -6,7 +6,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { EntityManager, EntitySchema } from '@mikro-orm/core';
 import type { GraphQLScalarType } from 'graphql';
 import { loadSubgraphConfig, type SubgraphConfig } from './config.ts';
-import { AUDIT_UNAVAILABLE, AuditUnavailable, AuditWriter, type AuditCommit } from './audit-writer.ts';
+import { AUDIT_UNAVAILABLE, AuditUnavailable, AuditWriter, POSTGRES_COMMITS_IN_FLIGHT, type AuditCommit } from './audit-writer.ts';
 import { clockOf } from './clock.ts';
 import { createContext, type SubgraphContext } from './context.ts';
 import { cursorKey, cursorSeal, cursorSecret, sealCursors } from './cursor.ts';
@@ -69,6 +69,7 @@ export async function startSubgraph(definition: SubgraphDefinition, config: Subg
   const audit = new AuditWriter({
     dialect: dialectOf(config),
     fork: () => orm.em.fork(),
+    maxCommitsInFlight: dialectOf(config) === 'postgresql' ? POSTGRES_COMMITS_IN_FLIGHT : 1,
     onCommit: (commit) => {
       metrics.auditCommitted(commit);
       if (!commit.ok) logCommitFailure(logger, commit);
