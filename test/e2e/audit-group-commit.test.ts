@@ -189,6 +189,11 @@ describe(`the audit writer's group commit (${serverUrl ? 'PostgreSQL' : 'SQLite'
       const failedCommits = (await metric(subgraph, 'passerelle_audit_commits_total', 'error')) - errorsBefore;
       expect(failedCommits).toBeGreaterThan(0);
       expect(failedCommits).toBeLessThanOrEqual(requests);
+      // Counted as what the caller got: an error, not the answer the resolvers had prepared.
+      const metrics = await (await fetch(new URL('/metrics', subgraph.process.url))).text();
+      expect(Number(/^passerelle_operation_errors_total\{code="AUDIT_UNAVAILABLE",subgraph="pole-emploi"\} (\d+)$/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(requests);
+      const answeredError = [...metrics.matchAll(/^passerelle_operations_total\{operation="[^"]*",outcome="error",subgraph="pole-emploi"\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+      expect(answeredError).toBeGreaterThanOrEqual(requests);
 
       // Refused and accepted requests at once: a request that shared a refused commit fails whole.
       const mixed = await Promise.all(range(30).map(async (i) => {
