@@ -18,7 +18,7 @@ import type { Logger } from '../subgraphs/kit/logger.ts';
 import { isCircuitRefusal, type SubgraphBreakers } from './circuit-breaker.ts';
 import type { GatewayContext } from './context.ts';
 import type { GatewayMetrics } from './metrics.ts';
-import { answerOf, classifyFailure, faultAnswer, SubgraphFault } from './subgraph-faults.ts';
+import { answerOf, classifyFailure, faultAnswer, SubgraphFault, type SubgraphRequest as FaultedRequest } from './subgraph-faults.ts';
 import type { SubgraphTokens } from './subgraph-token.ts';
 import { inClientSpan, injectTraceContext } from './tracing.ts';
 
@@ -34,10 +34,8 @@ export interface SubgraphCallOptions {
   readonly logger?: Logger;
 }
 
-export interface SubgraphRequest {
+export interface SubgraphRequest extends FaultedRequest {
   readonly query: string;
-  readonly variables?: Readonly<Record<string, unknown>>;
-  readonly operationName?: string | null;
 }
 
 export interface SubgraphResponse {
@@ -45,6 +43,9 @@ export interface SubgraphResponse {
   readonly errors?: readonly GraphQLFormattedError[];
   readonly extensions?: Record<string, unknown>;
 }
+
+/** The answer to a call that carries several entity fetches, or each one's answer to the fault that stopped it. */
+export type MergedResponse = { readonly answer: SubgraphResponse } | { readonly faults: readonly SubgraphResponse[] };
 
 const ACCEPT = 'application/graphql-response+json, application/json';
 
@@ -66,21 +67,34 @@ export class SubgraphClient {
    * Sends one GraphQL request on behalf of `context`'s caller (none: health checks and schema
    * loads). Faults of the wire come back as errors in the response, never as a throw.
    */
-  async call(request: SubgraphRequest, context: GatewayContext | undefined): Promise<SubgraphResponse> {
+  call(request: SubgraphRequest, context: GatewayContext | undefined): Promise<SubgraphResponse> {
+    return this.#call(request, context, (response) => response, (fault) => faultAnswer(fault, request));
+  }
+
+  /**
+   * Sends one request that carries several entity fetches (gateway/executor/entity-batches.ts: its
+   * `entityLists` name each fetch's `_entities` in the answer). A fault of the wire is answered for
+   * each of `parts` (what each fetch would have sent alone) as if that fetch had failed alone.
+   */
+  callMerged(request: SubgraphRequest, parts: readonly SubgraphRequest[], context: GatewayContext | undefined): Promise<MergedResponse> {
+    return this.#call<MergedResponse>(request, context, (answer) => ({ answer }), (fault) => ({ faults: parts.map((part) => faultAnswer(fault, part)) }));
+  }
+
+  async #call<T>(request: SubgraphRequest, context: GatewayContext | undefined, answered: (response: SubgraphResponse) => T, failed: (fault: SubgraphFault) => T): Promise<T> {
     const { breakers, metrics, logger } = this.#options;
     const started = performance.now();
     let outcome = 'ok';
     try {
       return await inClientSpan(`subgraph ${this.name}`, { 'passerelle.subgraph': this.name, 'graphql.operation.name': request.operationName ?? '' }, async (span) => {
         try {
-          return await breakers.call(this.name, () => this.#send(request, context));
+          return answered(await breakers.call(this.name, () => this.#send(request, context)));
         } catch (error) {
           if (!(error instanceof SubgraphFault)) throw error;
           outcome = error.code;
           span.setAttribute('passerelle.fault', error.code);
           // An open circuit's refusals are logged once, when it opens (main.ts).
           if (!isCircuitRefusal(error)) logger?.warn({ requestId: context?.requestId, subgraph: this.name, code: error.code, cause: causeOf(error) }, 'subgraph call failed');
-          return faultAnswer(error, request);
+          return failed(error);
         }
       });
     } finally {

@@ -54,6 +54,8 @@ export interface SubgraphRequest {
   readonly query?: string;
   readonly operationName?: string | null;
   readonly variables?: Readonly<Record<string, unknown>>;
+  /** A call carrying several entity fetches: each one's `_entities` (its response key) and the representations it sent. */
+  readonly entityLists?: readonly { readonly key: string; readonly count: number }[];
 }
 
 /**
@@ -181,9 +183,13 @@ function checkResponseShape(subgraph: string, response: { data?: unknown; errors
   if (hasData && (typeof response.data !== 'object' || Array.isArray(response.data))) throw bad();
   if (response.errors !== undefined && !Array.isArray(response.errors)) throw bad();
   if (!hasData && !Array.isArray(response.errors)) throw bad();
-  const representations = request.variables?.representations;
-  if (hasData && Array.isArray(representations)) {
-    const entities = (response.data as { _entities?: unknown })._entities;
-    if (entities !== null && entities !== undefined && (!Array.isArray(entities) || entities.length !== representations.length)) throw bad();
+  if (!hasData) return;
+  const wrongLength = (entities: unknown, count: number) => entities !== null && entities !== undefined && (!Array.isArray(entities) || entities.length !== count);
+  const data = response.data as Record<string, unknown>;
+  if (request.entityLists) {
+    for (const { key, count } of request.entityLists) if (wrongLength(data[key], count)) throw bad();
+    return;
   }
+  const representations = request.variables?.representations;
+  if (Array.isArray(representations) && wrongLength(data._entities, representations.length)) throw bad();
 }

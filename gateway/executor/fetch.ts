@@ -1,12 +1,13 @@
 // One Fetch node: the variables it uses, the representations of the entities under its cursor (for
 // an entity fetch), one subgraph call, the answer rewritten and merged into each entity, and the
-// subgraph's errors moved to the client's paths. Same rules as ApolloGateway's executeFetch.
+// subgraph's errors moved to the client's paths. Same rules as ApolloGateway's executeFetch, but a
+// representation shared by several entities is sent once (its answer and errors go to each).
 import type { FetchNode, ResponsePath } from '@apollo/query-planner';
 import { applyRewrites } from '@apollo/gateway/dist/dataRewrites.js';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Cursor, ResultMap } from './cursor.ts';
 import { deepMerge } from './merge.ts';
-import { representationOf } from './representations.ts';
+import { errorsOfShared, representationOf, sharedRepresentations, type SharedRepresentations } from './representations.ts';
 import { downstreamError, errorPathMapper } from './subgraph-errors.ts';
 
 export interface SubgraphAnswer {
@@ -40,11 +41,14 @@ export async function executeFetch(context: FetchContext, fetch: FetchNode, curs
     }
   }
 
-  const send = async (sent: Record<string, unknown>): Promise<ResultMap | null | undefined> => {
+  const send = async (sent: Record<string, unknown>, shared?: SharedRepresentations): Promise<ResultMap | null | undefined> => {
     const response = await subgraph(fetch, sent, cursor.path);
     if (response.errors) {
       const mapPath = errorPathMapper(fetch, cursor);
-      for (const error of response.errors) context.errors.push(downstreamError(error, fetch.serviceName, mapPath));
+      for (const error of response.errors) {
+        if (!shared) context.errors.push(downstreamError(error, fetch.serviceName, mapPath));
+        else for (const copy of errorsOfShared(error, shared)) context.errors.push(downstreamError(copy, fetch.serviceName, mapPath));
+      }
     }
     return response.data;
   };
@@ -69,17 +73,24 @@ export async function executeFetch(context: FetchContext, fetch: FetchNode, curs
   if (representations.length < 1) return;
   if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
 
-  const received = await send({ ...variables, representations });
+  const shared = sharedRepresentations(representations);
+  const sent = shared?.sent ?? representations;
+  const received = await send({ ...variables, representations: sent }, shared);
   if (!received) return;
   const receivedEntities = received._entities;
   if (!Array.isArray(receivedEntities)) throw new Error('Expected "data._entities" in response to be an array');
-  if (receivedEntities.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
-  // As ApolloGateway: the loop runs over the entities, and stops mattering past the answers.
-  for (let i = 0; i < entities.length; i++) {
-    const receivedEntity = receivedEntities[i];
+  if (receivedEntities.length !== sent.length) throw new Error(`Expected "data._entities" to contain ${sent.length} elements`);
+  // Each answer rewritten once, then merged into every entity that sent its representation.
+  const rewritten = shared ? new Uint8Array(sent.length) : undefined;
+  for (let i = 0; i < representations.length; i++) {
+    const at = shared ? shared.sentAs[i] : i;
+    const receivedEntity = receivedEntities[at];
     const existing = entities[representationToEntity[i]];
-    if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existing.__typename;
-    applyRewrites(context.supergraphSchema, fetch.outputRewrites, receivedEntity);
-    deepMerge(entities[representationToEntity[i]], receivedEntity);
+    if (!rewritten || !rewritten[at]) {
+      if (rewritten) rewritten[at] = 1;
+      if (receivedEntity && !receivedEntity.__typename) receivedEntity.__typename = existing.__typename;
+      applyRewrites(context.supergraphSchema, fetch.outputRewrites, receivedEntity);
+    }
+    deepMerge(existing, receivedEntity);
   }
 }

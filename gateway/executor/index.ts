@@ -2,7 +2,8 @@
 // supergraph, its query planner (with progressive override's conditions, override.ts) and its plan
 // cache (same keys, same store, counted by metrics.ts). This module takes the plan and executes it:
 // plan.ts walks it, fetch.ts calls the subgraphs through the gateway's SubgraphClient (signed, timed,
-// behind the circuit breaker, one client span per call: subgraph-calls.ts), merge.ts builds one tree,
+// behind the circuit breaker, one client span per call: subgraph-calls.ts; entity fetches to one
+// subgraph that start together merged into one call: entity-batches.ts), merge.ts builds one tree,
 // shape.ts writes the client's answer with a shaping function compiled once per plan.
 // @defer: the planner plans deferred fragments and the served schema declares @defer (both turned on
 // here: ApolloGateway's executor refuses such plans). A client that reads incremental delivery
@@ -19,15 +20,16 @@ import { buildOperationContext, type ApolloGateway, type GatewayConfig, type Gra
 import { GraphQLDataSourceRequestKind } from '@apollo/gateway/dist/datasources/types.js';
 import { addExtensions } from '@apollo/gateway/dist/schema-helper/addExtensions.js';
 import { operationFromDocument, type Operation, type Schema } from '@apollo/federation-internals';
-import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
+import type { QueryPlan, QueryPlanner, ResponsePath } from '@apollo/query-planner';
 import type { GatewayExecutionResult, GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { trace, SpanStatusCode } from '@opentelemetry/api';
-import { getVariableValues, GraphQLError, Kind, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
+import { getVariableValues, GraphQLError, Kind, type DocumentNode, type GraphQLSchema, type VariableDefinitionNode } from 'graphql';
 import { SignedSubgraphCall } from '../subgraph-calls.ts';
 import type { GatewayContext } from '../context.ts';
 import { acceptsIncrementalDelivery, offerSubsequentPayloads } from '../incremental-delivery.ts';
 import type { ResultMap } from './cursor.ts';
 import { DeferredParts } from './deferred.ts';
+import { EntityBatches, type SubgraphLink } from './entity-batches.ts';
 import type { SendFetch } from './fetch.ts';
 import { introspection } from './introspection.ts';
 import { executeNode, isExecutable } from './plan.ts';
@@ -129,22 +131,34 @@ export function usePasserelleExecutor(gateway: ApolloGateway): void {
     return entry;
   };
 
-  const subgraphOf = (requestContext: GatewayGraphQLRequestContext) => (name: string): SendFetch => {
-    const source = internals.serviceMap[name]?.dataSource;
-    if (!source) throw new Error(`Couldn't find service with name "${name}"`);
+  /** The request's way to each subgraph: its entity fetches merged per subgraph (entity-batches.ts). */
+  const subgraphOf = (requestContext: GatewayGraphQLRequestContext): ((name: string) => SendFetch) => {
     const context = requestContext.context as Partial<GatewayContext>;
-    if (source instanceof SignedSubgraphCall) {
-      const caller = 'caller' in context && context.caller ? (context as GatewayContext) : undefined;
-      return (fetch, variables) => source.client.call({ query: fetch.operation, variables, operationName: fetch.operationName }, caller);
-    }
-    return (fetch, variables, path) => source.process({
-      kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
-      request: { query: fetch.operation, variables, operationName: fetch.operationName },
-      incomingRequestContext: requestContext,
-      context: requestContext.context,
-      document: fetch.operationDocumentNode,
-      pathInIncomingRequest: path,
-    } as Parameters<GraphQLDataSource['process']>[0]);
+    const caller = 'caller' in context && context.caller ? (context as GatewayContext) : undefined;
+    const link = (name: string): SubgraphLink => {
+      const source = internals.serviceMap[name]?.dataSource;
+      if (!source) throw new Error(`Couldn't find service with name "${name}"`);
+      if (source instanceof SignedSubgraphCall) {
+        return {
+          send: (fetch, variables) => source.client.call({ query: fetch.operation, variables, operationName: fetch.operationName }, caller),
+          sendMerged: (request, parts) => source.client.callMerged(request, parts, caller),
+        };
+      }
+      const process = (request: { query: string; variables: Record<string, unknown>; operationName?: string }, document: DocumentNode | undefined, path: ResponsePath) => source.process({
+        kind: GraphQLDataSourceRequestKind.INCOMING_OPERATION,
+        request,
+        incomingRequestContext: requestContext,
+        context: requestContext.context,
+        document,
+        pathInIncomingRequest: path,
+      } as Parameters<GraphQLDataSource['process']>[0]);
+      return {
+        send: (fetch, variables, path) => process({ query: fetch.operation, variables, operationName: fetch.operationName }, fetch.operationDocumentNode, path),
+        sendMerged: async (request) => ({ answer: await process({ query: request.query, variables: request.variables, operationName: request.operationName }, request.document, []) }),
+      };
+    };
+    const batches = new EntityBatches(link);
+    return (name) => batches.sender(name);
   };
 
   const execute = async (requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> => {

@@ -3,7 +3,7 @@
 // fetch failed on a non-null field) is not sent, as in ApolloGateway. `requires` may name elements
 // that are @inaccessible, so it is read against the supergraph schema, never the API schema.
 import type { QueryPlanSelectionNode } from '@apollo/query-planner';
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import { isObjectOfType } from '@apollo/gateway/dist/dataRewrites.js';
 import type { ResultMap } from './cursor.ts';
 import { deepMerge } from './merge.ts';
@@ -27,4 +27,44 @@ export function representationOf(schema: GraphQLSchema, source: ResultMap | null
     }
   }
   return result;
+}
+
+/**
+ * The representations an entity fetch sends once each: entities with the same representation (the
+ * same product under many reviews) are asked for once, and the answer goes to each of them.
+ */
+export interface SharedRepresentations {
+  readonly sent: ResultMap[];
+  /** For each representation, the index of the one sent in its place. */
+  readonly sentAs: number[];
+}
+
+/** Undefined when no two representations are the same. */
+export function sharedRepresentations(representations: readonly ResultMap[]): SharedRepresentations | undefined {
+  if (representations.length < 2) return undefined;
+  const seen = new Map<string, number>();
+  const sent: ResultMap[] = [];
+  const sentAs: number[] = [];
+  for (const representation of representations) {
+    const key = JSON.stringify(representation);
+    let index = seen.get(key);
+    if (index === undefined) {
+      index = sent.length;
+      seen.set(key, index);
+      sent.push(representation);
+    }
+    sentAs.push(index);
+  }
+  return sent.length < representations.length ? { sent, sentAs } : undefined;
+}
+
+/** A subgraph's error at `_entities.<j>…` of a shared representation, once for each representation that shares it. */
+export function errorsOfShared(error: GraphQLFormattedError, shared: SharedRepresentations): GraphQLFormattedError[] {
+  const path = error.path;
+  if (path?.[0] !== '_entities' || typeof path[1] !== 'number') return [error];
+  const copies: GraphQLFormattedError[] = [];
+  shared.sentAs.forEach((index, i) => {
+    if (index === path[1]) copies.push({ ...error, path: ['_entities', i, ...path.slice(2)] });
+  });
+  return copies.length > 0 ? copies : [error];
 }

@@ -5,8 +5,13 @@
 // finish in any order). The operations: the README's examples, the benchmark's, every registered
 // operation of the partner apps, shapes the executor must get right (aliases, fragments on an
 // interface, @skip/@include, introspection, a field the caller may not read), and faults (a subgraph
-// down, garbled, answering errors, leaving null a non-null field).
+// down, garbled, answering errors, leaving null a non-null field). Then entity fetches merged into one
+// subgraph call (gateway/executor/entity-batches.ts) and representations shared by several entities:
+// fewer calls, the same answers, with the partner down or garbled inside a merged call and with an
+// entity failing inside one part of it.
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parse, print, visit } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -95,6 +100,52 @@ const INTROSPECTION = /* GraphQL */ `query Types($name: String!) {
   __type(name: $name) { name kind fields { name } }
   __schema { queryType { name } mutationType { name } }
 }`;
+
+
+/** Two people in one operation: their Cap emploi accompaniments are two entity fetches that start together. */
+const TWO_PEOPLE = /* GraphQL */ `query TwoPeople($a: ID!, $b: ID!) {
+  a: person(id: $a) { lastName capEmploiAccompaniments { totalCount nodes { kind status openedOn } } history(first: 5) { totalCount nodes { partner kind } } }
+  b: person(id: $b) { lastName capEmploiAccompaniments { totalCount nodes { kind status openedOn } } history(first: 5) { totalCount nodes { partner kind } } }
+}`;
+/** Employers met under many people's accompaniments: the same SIRET sent once per fetch, answered to each. */
+const SHARED_EMPLOYERS = /* GraphQL */ `{
+  people(first: 100) { nodes { id capEmploiAccompaniments { nodes { kind employer { siret name sector } } } } }
+}`;
+
+/**
+ * An HTTP relay in front of a subgraph whose answer for one entity (the representation with this
+ * `id`, in every `_entities` list of the answer, aliased or not) is null with an error at `field`:
+ * the same fault whether the gateway sent that entity's fetch alone or merged with others.
+ */
+async function failingEntity(target: string, id: string, field: string): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'content-length', 'connection'].includes(name)) as [string, string][]);
+    const upstream = await fetch(new URL(req.url ?? '/', target), { method: req.method, headers, body: req.method === 'POST' ? body : undefined });
+    let text = await upstream.text();
+    if (req.method === 'POST') {
+      const { variables } = JSON.parse(body) as { variables?: Record<string, unknown> };
+      const answer = JSON.parse(text);
+      for (const [name, representations] of Object.entries(variables ?? {})) {
+        const part = /^representations(?:_(\d+))?$/.exec(name);
+        if (!part || !Array.isArray(representations)) continue;
+        const key = part[1] === undefined ? '_entities' : `_${part[1]}`;
+        representations.forEach((representation: any, i: number) => {
+          if (representation.id !== id || !answer.data?.[key]?.[i]) return;
+          answer.data[key][i] = null;
+          (answer.errors ??= []).push({ message: 'refused here', path: [key, i, field], extensions: { code: 'FORBIDDEN' } });
+        });
+      }
+      text = JSON.stringify(answer);
+    }
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+    res.end(text);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
 
 describe("Passerelle's executor answers as ApolloGateway's", () => {
   const proxies: Record<string, FaultProxy> = {};
@@ -243,5 +294,58 @@ describe("Passerelle's executor answers as ApolloGateway's", () => {
     expect(nulled.body.errors?.length ?? 0).toBeGreaterThan(0);
     proxies['pole-emploi'].answerWith({ data: { _entities: [null] } });
     await same(agefiph, 'query($id: ID!) { agefiphAidRequest(id: $id) { id status person { id lastName } } }', { id: request.id });
+  });
+
+  it('with entity fetches to one subgraph merged into one call: fewer calls, the same answer', async () => {
+    const people = await ask(apollo, nationalCaseManager, '{ people(first: 40) { nodes { id capEmploiAccompaniments { totalCount } } } }');
+    const [a, b] = people.body.data.people.nodes.filter((p: any) => p.capEmploiAccompaniments.totalCount > 0 && p.id !== personId).map((p: any) => p.id);
+    const variables = { a: a ?? personId, b: b ?? personId };
+    // Calls to Cap emploi for one operation: two entity fetches for ApolloGateway, one merged call for ours.
+    const callsOf = async (gateway: ServiceProcess) => {
+      const before = proxies['cap-emploi'].requests;
+      const answer = await ask(gateway, nationalCaseManager, TWO_PEOPLE, variables);
+      expect(answer.body.errors).toBeUndefined();
+      return proxies['cap-emploi'].requests - before;
+    };
+    const apolloCalls = await callsOf(apollo);
+    const ourCalls = await callsOf(ours);
+    expect(apolloCalls).toBeGreaterThan(ourCalls);
+    expect(ourCalls).toBeGreaterThan(0);
+    const answer = await same(nationalCaseManager, TWO_PEOPLE, variables);
+    expect(answer.body.data.a.capEmploiAccompaniments.totalCount).toBeGreaterThan(0);
+    await same(nationalCaseManager, TWO_PEOPLE, { a: personId, b: personId });
+  });
+
+  it('with representations shared by several entities of one fetch', async () => {
+    const answer = await same(nationalCaseManager, SHARED_EMPLOYERS);
+    const sirets = answer.body.data.people.nodes.flatMap((p: any) => p.capEmploiAccompaniments.nodes.map((n: any) => n.employer?.siret)).filter(Boolean);
+    expect(new Set(sirets).size, 'some employer appears under several accompaniments').toBeLessThan(sirets.length);
+  });
+
+  it('with the partner down or garbled inside a merged call, and an entity failing inside one part of it', async () => {
+    const people = await ask(apollo, nationalCaseManager, '{ people(first: 40) { nodes { id capEmploiAccompaniments { totalCount } } } }');
+    const [a, b] = people.body.data.people.nodes.filter((p: any) => p.capEmploiAccompaniments.totalCount > 0).map((p: any) => p.id);
+    const variables = { a, b: b ?? personId };
+    proxies['cap-emploi'].setMode('cut');
+    const down = await same(nationalCaseManager, TWO_PEOPLE, variables);
+    expect(JSON.stringify(down.body.errors)).toContain('SUBGRAPH_UNAVAILABLE');
+    proxies['cap-emploi'].setMode('garble');
+    const garbled = await same(nationalCaseManager, TWO_PEOPLE, variables);
+    expect(JSON.stringify(garbled.body.errors)).toContain('SUBGRAPH_BAD_RESPONSE');
+    proxies['cap-emploi'].setMode('pass');
+
+    // Cap emploi fails person b's entity only: the error lands at b's accompaniments, a's are answered.
+    const relay = await failingEntity(inject('subgraphUrls')['cap-emploi'], variables.b, 'capEmploiAccompaniments');
+    proxies['cap-emploi'].retarget(relay.url);
+    try {
+      const failing = await same(nationalCaseManager, TWO_PEOPLE, variables);
+      expect(failing.body.errors?.map((e: any) => e.path)).toContainEqual(['b', 'capEmploiAccompaniments']);
+      expect(failing.body.data.a.capEmploiAccompaniments.totalCount).toBeGreaterThan(0);
+      // And a shared representation failing: the error at each place it is met.
+      await same(nationalCaseManager, TWO_PEOPLE, { a: variables.b, b: variables.b });
+    } finally {
+      proxies['cap-emploi'].retarget(inject('subgraphUrls')['cap-emploi']);
+      await relay.close();
+    }
   });
 });
