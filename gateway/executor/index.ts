@@ -163,7 +163,15 @@ export function usePasserelleExecutor(gateway: ApolloGateway): void {
 
   const execute = async (requestContext: GatewayGraphQLRequestContext): Promise<GatewayExecutionResult> => {
     const { request, document } = requestContext;
-    const operationContext = buildOperationContext({ schema: internals.schema!, operationDocument: document, operationName: request.operationName ?? undefined });
+    let operationContext: ReturnType<typeof buildOperationContext>;
+    try {
+      operationContext = buildOperationContext({ schema: internals.schema!, operationDocument: document, operationName: request.operationName ?? undefined });
+    } catch (error) {
+      // An operation name the document does not define: the caller's mistake, answered as such (as
+      // ApolloGateway's executor answers it), not a failure of the gateway.
+      if (error instanceof GraphQLError) return { errors: [new GraphQLError(error.message, { extensions: { code: 'BAD_REQUEST' } })] };
+      throw error;
+    }
     const definitions = operationContext.operation.variableDefinitions as VariableDefinitionNode[] | undefined;
     if (definitions) {
       const { errors } = getVariableValues(operationContext.schema, definitions, request.variables ?? {});

@@ -88,6 +88,9 @@ export async function serveHttp<TContext extends BaseContext>(options: HttpOptio
           } catch {
             return json(res, 400, errorBody('the request body is not valid JSON', 'BAD_REQUEST'));
           }
+          // GraphiQL sends `operationName: ""` for an anonymous operation: no name, not a name no
+          // operation has (Apollo Server would find none and fail the request with a 500).
+          if (body && typeof body === 'object' && (body as { operationName?: unknown }).operationName === '') delete (body as { operationName?: unknown }).operationName;
         } else {
           // Only JSON is accepted: form-encoded or plain-text posts are what CSRF uses.
           return json(res, 415, errorBody('GraphQL requests are sent as application/json', 'BAD_REQUEST'));

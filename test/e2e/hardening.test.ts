@@ -107,6 +107,23 @@ describe('request shapes refused at the door', () => {
     token = await tokenFor('france-travail', 'case-manager', { territory: ['*'] });
   });
 
+  it('answers an anonymous operation sent with an empty operation name, as GraphiQL sends it', async () => {
+    const res = await fetch(inject('gatewayUrl'), {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: '# a comment first\n{ agencies(first: 1) { totalCount } }', variables: {}, operationName: '' }),
+    });
+    const body = (await res.json()) as GraphQLResponse['body'];
+    expect(body.errors).toBeUndefined();
+    expect(res.status).toBe(200);
+    expect(body.data.agencies.totalCount).toBeGreaterThan(0);
+  });
+
+  it('answers an operation name the document does not define as the caller\'s mistake', async () => {
+    const res = await gql(token, '{ agencies(first: 1) { totalCount } }', {}, { operationName: 'PersonJourney' });
+    expect(res.body.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([['OPERATION_RESOLUTION_FAILURE', 'Unknown operation named "PersonJourney".']]);
+    expect(res.body.data ?? null).toBeNull();
+  });
+
   it('refuses batched requests', async () => {
     const res = await fetch(inject('gatewayUrl'), {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },

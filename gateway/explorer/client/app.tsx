@@ -4,6 +4,7 @@
 import { explorerPlugin } from '@graphiql/plugin-explorer';
 import '@graphiql/plugin-explorer/style.css';
 import { GraphiQL } from 'graphiql';
+import { Kind, parse, type OperationDefinitionNode } from 'graphql';
 import 'graphiql/style.css';
 import { createRoot } from 'react-dom/client';
 import './explorer.css';
@@ -32,6 +33,23 @@ type Params = { query: string; variables?: unknown; operationName?: string | nul
  */
 let lastHeaders: Record<string, unknown> = JSON.parse(headers);
 
+/**
+ * GraphiQL may still send the operation name of the tab shown before (run just after switching
+ * tabs): a name the document does not define is dropped, so that the document's only operation runs.
+ */
+function withOwnOperationName(params: Params): Params {
+  if (!params.operationName) return params;
+  let names: (string | undefined)[];
+  try {
+    names = parse(params.query).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION).map((d) => (d as OperationDefinitionNode).name?.value);
+  } catch {
+    return params;
+  }
+  if (names.includes(params.operationName) || names.length !== 1) return params;
+  const { operationName: _stale, ...own } = params;
+  return own;
+}
+
 /** Posts to the gateway with the headers of the editor; an empty bearer token is not sent at all. */
 async function fetcher(params: Params, options?: { headers?: Record<string, unknown> }) {
   if (options?.headers) lastHeaders = options.headers;
@@ -41,7 +59,7 @@ async function fetcher(params: Params, options?: { headers?: Record<string, unkn
     if (name.toLowerCase() === 'authorization' && /^Bearer\s*$/i.test(value.trim())) continue;
     sent[name] = value;
   }
-  const response = await fetch(endpoint, { method: 'POST', headers: sent, body: JSON.stringify(params) });
+  const response = await fetch(endpoint, { method: 'POST', headers: sent, body: JSON.stringify(withOwnOperationName(params)) });
   const text = await response.text();
   try {
     return JSON.parse(text);
