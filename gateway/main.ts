@@ -164,14 +164,15 @@ export async function createGateway(config: GatewayConfig = loadGatewayConfig())
 }
 
 const entry = import.meta.url === `file://${process.argv[1]}`;
-if (entry && !isWorker() && workerCount() > 1) {
+const workers = entry || isWorker() ? workerCount() : 1;
+if (entry && !isWorker() && workers > 1) {
   loadGatewayConfig(); // a configuration error stops the primary before any worker starts
-  const url = await runPrimary(workerCount(), createLogger('gateway'), (code) => process.exit(code));
+  const url = await runPrimary(workers, createLogger('gateway'), (code) => process.exit(code));
   process.stdout.write(`PASSERELLE_READY gateway ${url}\n`);
 } else if (entry || isWorker()) {
   const loaded = loadGatewayConfig();
   // Each worker counts its own share of every limit while Redis is away.
-  const config = { ...loaded, fairSharing: { ...loaded.fairSharing, replicas: loaded.fairSharing.replicas * workerCount() } };
+  const config = { ...loaded, fairSharing: { ...loaded.fairSharing, replicas: loaded.fairSharing.replicas * workers } };
   const tracing = startTracing('passerelle-gateway', config.tracing);
   const running = await createGateway(config);
   if (isWorker()) workerReady(running.http.url);

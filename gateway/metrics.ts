@@ -68,10 +68,6 @@ export class GatewayMetrics {
   limitStoreUp(up: boolean): void {
     this.#limitStore.set(up ? 1 : 0);
   }
-
-  async exposition(): Promise<{ contentType: string; body: string }> {
-    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
-  }
 }
 
 function outcomeOf(context: GraphQLRequestContextWillSendResponse<GatewayContext>): { outcome: RequestOutcome; errors: readonly GraphQLFormattedError[] } {
